@@ -1,0 +1,64 @@
+"""`seedbot chat`: the main job without Discord, a conversation in the terminal."""
+
+from __future__ import annotations
+
+import sys
+
+from retrieval.errors import SeedbotError
+from retrieval.render import render_answer, render_sources, render_summary
+from retrieval.types import Turn
+
+HELP = """Ask a question about the texts, or use a command:
+  /summary [DOCUMENT]     summarise one document, or the whole corpus
+  /summary topic: TEXT    summarise what the texts say about a topic
+  /sources                the indexed documents
+  /reindex                refresh the index after the texts changed
+  /new                    forget the conversation (follow-ups start afresh)
+  /help                   this help
+  /quit                   leave (or Ctrl-D)"""
+
+
+def run_chat(service, stdin=None, stdout=None) -> int:
+    """Read questions and commands until end of input; follow-ups use the conversation."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    interactive = stdin.isatty()
+    history: list[Turn] = []
+    if interactive:
+        print("seedbot: ask about the texts (/help for commands, /quit to leave).", file=stdout)
+    while True:
+        if interactive:
+            print("\n> ", end="", file=stdout, flush=True)
+        line = stdin.readline()
+        if not line or line.strip() in ("/quit", "/exit"):
+            return 0
+        if not line.strip():
+            continue
+        try:
+            reply = _handle(service, line.strip(), history)
+        except SeedbotError as exc:
+            reply = f"! {exc}"
+        print(reply, file=stdout, flush=True)
+
+
+def _handle(service, line: str, history: list[Turn]) -> str:
+    command, _, rest = line.partition(" ")
+    if command == "/help":
+        return HELP
+    if command == "/sources":
+        return render_sources(service.sources())
+    if command == "/reindex":
+        return service.refresh().summary()
+    if command == "/new":
+        history.clear()
+        return "(conversation cleared)"
+    if command == "/summary":
+        rest = rest.strip()
+        if rest.lower().startswith("topic:"):
+            return render_summary(service.summarize(topic=rest[6:].strip()))
+        return render_summary(service.summarize(document=rest or None))
+    if command.startswith("/"):
+        return f"Unknown command {command}. " + HELP
+    answer = service.ask(line, history[-4:])
+    if not answer.refused:
+        history.append(Turn(answer.standalone_question, answer.answer, tuple(answer.citations)))
+    return render_answer(answer)

@@ -1,0 +1,213 @@
+"""`seedbot eval`: retrieval and answer quality on a question set with gold line spans."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.corpus import read_lines
+from retrieval.errors import SeedbotError
+from retrieval.types import Answer, Passage
+
+DEFAULT_SET = Path("eval/questions.jsonl")
+RANK_DEPTH = 10
+
+
+@dataclass(frozen=True)
+class Gold:
+    source: str
+    line_start: int
+    line_end: int
+
+
+@dataclass
+class Case:
+    id: str
+    question: str
+    answerable: bool
+    gold: list[Gold]
+
+
+@dataclass
+class Outcome:
+    """One question's results: where the first gold passage ranked, and the answer."""
+
+    case: Case
+    first_hit: int | None  # 1-based rank of the first passage that holds a gold span
+    answer: Answer
+    valid_quotes: int
+    cited_gold: bool
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def figures(self) -> dict[str, float]:
+        answerable = [o for o in self.outcomes if o.case.answerable]
+        unanswerable = [o for o in self.outcomes if not o.case.answerable]
+        quotes = sum(len(o.answer.citations) for o in self.outcomes)
+        answered = [o for o in answerable if not o.answer.refused]
+        latencies = sorted(o.answer.timings_ms.get("total", 0.0) for o in self.outcomes)
+        return {
+            "questions": len(self.outcomes),
+            "answerable": len(answerable),
+            "unanswerable": len(unanswerable),
+            "recall@1": _share(answerable, lambda o: o.first_hit == 1),
+            "recall@5": _share(answerable, lambda o: o.first_hit is not None and o.first_hit <= 5),
+            "mrr": _mean([1.0 / o.first_hit if o.first_hit else 0.0 for o in answerable]),
+            "correct_refusal_rate": _share(unanswerable, lambda o: o.answer.refused),
+            "wrong_refusal_rate": _share(answerable, lambda o: o.answer.refused),
+            "citation_validity": (
+                sum(o.valid_quotes for o in self.outcomes) / quotes if quotes else 1.0
+            ),
+            "answers_citing_gold": _share(answered, lambda o: o.cited_gold),
+            "latency_p50_ms": _percentile(latencies, 0.5),
+            "latency_p95_ms": _percentile(latencies, 0.95),
+        }
+
+
+def load_cases(path: Path) -> list[Case]:
+    if not path.is_file():
+        raise SeedbotError(f"Question set {path} not found.")
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            gold = [Gold(g["source"], int(g["line_start"]), int(g["line_end"])) for g in row["gold"]]
+            cases.append(Case(str(row["id"]), row["question"], bool(row["answerable"]), gold))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SeedbotError(f"{path}:{number}: not a question record ({exc}).") from None
+    return cases
+
+
+def evaluate(service, cases: list[Case]) -> Report:
+    """Ask every question; rank passages separately to measure retrieval on its own."""
+    report = Report()
+    retriever = service.retriever()
+    for case in cases:
+        answer = service.ask(case.question)
+        query_vector = service.embed_query(case.question)
+        ranked = retriever.search(case.question, query_vector, RANK_DEPTH)
+        first_hit = next(
+            (rank for rank, p in enumerate(ranked, 1) if _holds_gold(p, case.gold)), None
+        )
+        valid = sum(1 for c in answer.citations if _quote_found(service, c))
+        cited_gold = any(
+            _overlaps(c.source, c.line_start, c.line_end, g)
+            for c in answer.citations
+            for g in case.gold
+        )
+        report.outcomes.append(Outcome(case, first_hit, answer, valid, cited_gold))
+    return report
+
+
+def _holds_gold(passage: Passage, gold: list[Gold]) -> bool:
+    places = [(passage.source, passage.line_start, passage.line_end), *passage.duplicates]
+    return any(_overlaps(s, a, b, g) for s, a, b in places for g in gold)
+
+
+def _overlaps(source: str, first: int, last: int, gold: Gold) -> bool:
+    return source == gold.source and first <= gold.line_end and gold.line_start <= last
+
+
+def _quote_found(service, citation) -> bool:
+    """Checked independently of the service's own gate: the file is read afresh."""
+    text = read_lines(
+        service.settings.corpus_dir, citation.source, citation.line_start, citation.line_end
+    )
+    return text is not None and bool(citation.quote) and citation.quote in text
+
+
+MAX_WRONG_REFUSALS = 0.1
+
+
+def calibrate(outcomes: list[Outcome]) -> list[dict[str, float]]:
+    """Refusal rates at each threshold on the recorded relevance of every answer."""
+    rows = []
+    for step in range(0, 81):
+        threshold = step / 100
+        refused = [
+            (o.case.answerable, o.answer.verification.get("relevance", 0.0) < threshold)
+            for o in outcomes
+        ]
+        answerable = [r for a, r in refused if a]
+        unanswerable = [r for a, r in refused if not a]
+        rows.append({
+            "threshold": threshold,
+            "correct_refusal_rate": sum(unanswerable) / max(len(unanswerable), 1),
+            "wrong_refusal_rate": sum(answerable) / max(len(answerable), 1),
+        })
+    return rows
+
+
+def best_threshold(rows: list[dict[str, float]]) -> dict[str, float]:
+    """The threshold that refuses most unanswerable questions with at most 10% wrong refusals."""
+    allowed = [r for r in rows if r["wrong_refusal_rate"] <= MAX_WRONG_REFUSALS] or rows[:1]
+    return max(allowed, key=lambda r: (r["correct_refusal_rate"], -r["wrong_refusal_rate"]))
+
+
+def cross_validated(outcomes: list[Outcome]) -> list[dict[str, float]]:
+    """Two-fold check: pick the threshold on one half of the questions, score it on the other."""
+    folds = [outcomes[0::2], outcomes[1::2]]
+    results = []
+    for train, test in (folds, folds[::-1]):
+        chosen = best_threshold(calibrate(train))["threshold"]
+        held_out = next(r for r in calibrate(test) if r["threshold"] == chosen)
+        results.append(held_out)
+    return results
+
+
+def run_cli(service, args) -> int:
+    cases = load_cases(Path(args.question_set) if args.question_set else DEFAULT_SET)
+    service.warm_up()
+    if args.calibrate:
+        service.min_relevance = -1e9  # answer everything, so each relevance is recorded
+    report = evaluate(service, cases)
+    if args.calibrate:
+        rows = calibrate(report.outcomes)
+        result = {
+            "best": best_threshold(rows),
+            "two_fold_held_out": cross_validated(report.outcomes),
+        }
+        print(json.dumps({**result, "sweep": rows}) if args.json else _calibration_table(rows))
+        if not args.json:
+            print(json.dumps(result, indent=1))
+        return 0
+    figures = report.figures()
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>24}: {value:.3f}" if isinstance(value, float) else f"{key:>24}: {value}")
+        misses = [o.case.id for o in report.outcomes if o.case.answerable and not o.first_hit]
+        print(f"{'not retrieved (top 10)':>24}: {', '.join(misses) or 'none'}")
+    return 0
+
+
+def _calibration_table(rows: list[dict[str, float]]) -> str:
+    lines = ["threshold  correct_refusals  wrong_refusals"]
+    for row in rows:
+        lines.append(
+            f"{row['threshold']:9.2f}  {row['correct_refusal_rate']:16.3f}  "
+            f"{row['wrong_refusal_rate']:14.3f}"
+        )
+    return "\n".join(lines)
+
+
+def _share(items, predicate) -> float:
+    return sum(1 for i in items if predicate(i)) / len(items) if items else 0.0
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else 0.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]

@@ -1,0 +1,109 @@
+"""BM25 keyword search over passages: an inverted index in numpy arrays, fast at 100k passages."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+
+import numpy as np
+
+# Keeps "4.4.2", "o1", "gpt-4" and "don't" whole, so exact terms find their passage.
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.\-'’][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves s t d ll m re ve say says said think thinks thought does mean means author
+    comment comments commenter text texts post whats what's someone anyone exactly actually
+    really basically just like also get got kind sort thing things way ways tell explain
+    i'm i've i'd we're we've we'd they're you're it's that's there's he's she's let's""".split()
+)
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    """A light suffix stripper: plurals, -ing, -ed, -ly and a final e ("schemes" ~ "scheming").
+
+    Porter's stemmer (nltk) costs 0.8 s of import at start-up for little gain here.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ingly", "edly", "ing", "ed", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+_POSSESSIVE = re.compile(r"'s$")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of `text`, possessives cut ("model's" is "model"), negations left out."""
+    found = [_POSSESSIVE.sub("", w) for w in _TOKEN.findall(text.lower().replace("’", "'"))]
+    return [w for w in found if "n't" not in w and len(w) < 40]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words of `text`: what BM25 matches on."""
+    return [_stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+class KeywordIndex:
+    """Okapi BM25 (k1=1.2, b=0.75) over a fixed list of passages."""
+
+    k1 = 1.2
+    b = 0.75
+
+    def __init__(self, texts: list[str]) -> None:
+        docs = [Counter(terms(text)) for text in texts]
+        self.size = len(docs)
+        self.vocab: dict[str, int] = {}
+        postings: list[list[tuple[int, int]]] = []
+        for doc_id, counts in enumerate(docs):
+            for term, tf in counts.items():
+                term_id = self.vocab.setdefault(term, len(postings))
+                if term_id == len(postings):
+                    postings.append([])
+                postings[term_id].append((doc_id, tf))
+        self._docs = [np.array([d for d, _ in p], dtype=np.int32) for p in postings]
+        self._tfs = [np.array([t for _, t in p], dtype=np.float32) for p in postings]
+        lengths = np.array([sum(c.values()) for c in docs], dtype=np.float32)
+        average = float(lengths.mean()) if self.size else 1.0
+        self._norm = self.k1 * (1 - self.b + self.b * lengths / max(average, 1e-9))
+
+    def idf(self, term: str) -> float:
+        term_id = self.vocab.get(term)
+        df = 0 if term_id is None else len(self._docs[term_id])
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for `query`."""
+        out = np.zeros(self.size, dtype=np.float32)
+        for term in set(terms(query)):
+            term_id = self.vocab.get(term)
+            if term_id is None:
+                continue
+            docs, tfs = self._docs[term_id], self._tfs[term_id]
+            out[docs] += self.idf(term) * tfs * (self.k1 + 1) / (tfs + self._norm[docs])
+        return out
+
+    def top(self, query: str, k: int) -> list[tuple[int, float]]:
+        """The `k` best passages as (position, score), best first, zero scores left out."""
+        scores = self.scores(query)
+        k = min(k, self.size)
+        if k == 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(i), float(scores[i])) for i in best if scores[i] > 0]

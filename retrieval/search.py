@@ -1,0 +1,104 @@
+"""Hybrid retrieval: vector similarity and BM25 rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+
+from retrieval.keywords import KeywordIndex
+from retrieval.store import Store, Version
+from retrieval.types import Passage, SentenceRef
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 24  # taken from each ranking before fusion
+RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
+
+
+class Retriever:
+    """Searches one index version; build a new one when the live version changes."""
+
+    def __init__(self, store: Store, version: Version) -> None:
+        self.version = version
+        self._chunks = store.collection(version.chunks)
+        self._sentences = store.collection(version.sentences)
+        records = self._chunks.get(include=["documents"])
+        self._ids: list[str] = records["ids"]
+        self._keywords = KeywordIndex(records["documents"])
+
+    @property
+    def size(self) -> int:
+        return len(self._ids)
+
+    @property
+    def keywords(self) -> KeywordIndex:
+        return self._keywords
+
+    def search(self, question: str, query_vector: np.ndarray, k: int) -> list[Passage]:
+        """The `k` best passages for the question, best first."""
+        if not self._ids:
+            return []
+        vector_ranked = self._vector_ranking(query_vector)
+        keyword_ranked = {
+            self._ids[i]: score for i, score in self._keywords.top(question, CANDIDATES)
+        }
+        fused: dict[str, float] = {}
+        for ranking in (list(vector_ranked), list(keyword_ranked)):
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        passages = self._load(best, query_vector)
+        for passage in passages:
+            passage.keyword_score = keyword_ranked.get(passage.id, 0.0)
+            passage.fused_score = fused[passage.id]
+        return passages
+
+    def _vector_ranking(self, query_vector: np.ndarray) -> dict[str, float]:
+        result = self._chunks.query(
+            query_embeddings=[query_vector.tolist()],
+            n_results=min(CANDIDATES, self.size),
+            include=["distances"],
+        )
+        return {i: 1.0 - d for i, d in zip(result["ids"][0], result["distances"][0])}
+
+    def _load(self, ids: list[str], query_vector: np.ndarray) -> list[Passage]:
+        records = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        by_id = {
+            i: (doc, meta, emb)
+            for i, doc, meta, emb in zip(
+                records["ids"], records["documents"], records["metadatas"], records["embeddings"]
+            )
+        }
+        passages = [_passage(i, *by_id[i]) for i in ids if i in by_id]
+        sentence_ids = [f"{p.id}:{n}" for p in passages for n in range(len(p.sentences))]
+        vectors = self._sentence_vectors(sentence_ids)
+        for passage in passages:
+            count = len(passage.sentences)
+            passage.sentence_vectors = np.stack(
+                [vectors[f"{passage.id}:{n}"] for n in range(count)]
+            )
+            passage.vector_score = float(np.dot(by_id[passage.id][2], query_vector))
+        return passages
+
+    def _sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        records = self._sentences.get(ids=ids, include=["embeddings"])
+        return {
+            i: np.asarray(v, dtype=np.float32) for i, v in zip(records["ids"], records["embeddings"])
+        }
+
+
+def _passage(chunk_id: str, text: str, meta: dict, _embedding) -> Passage:
+    sentences = [SentenceRef(*s) for s in json.loads(meta["sentences"])]
+    return Passage(
+        id=chunk_id,
+        source=meta["source"],
+        line_start=int(meta["line_start"]),
+        line_end=int(meta["line_end"]),
+        text=text,
+        sentences=sentences,
+        sentence_vectors=np.zeros((0, 0), dtype=np.float32),
+        url=meta.get("url", ""),
+        duplicates=[tuple(d) for d in json.loads(meta.get("duplicates", "[]"))],
+    )

@@ -1,0 +1,205 @@
+"""The answering service: the one API the CLI and the Discord bot both call."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from retrieval import extractive
+from retrieval.embedder import embed_array, make_embeddings
+from retrieval.errors import QuestionError
+from retrieval.followup import standalone_question
+from retrieval.indexer import Indexer, Progress, RefreshReport
+from retrieval.locks import RefreshLock
+from retrieval.search import Retriever
+from retrieval.settings import Settings
+from retrieval.store import Store, Version, make_client
+from retrieval.support import TermSupport
+from retrieval.types import Answer, Passage, Turn
+from retrieval.verify import CorpusLines
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_PASSAGES = 3  # the passages whose words count as covering the question
+POINTER_TTL_S = 2.0  # how stale another process's refresh may look before we notice it
+REFUSAL = (
+    "I couldn't find an answer to that in the indexed texts. Try rephrasing it, "
+    "or see /sources for what they cover."
+)
+
+
+@dataclass(frozen=True)
+class SourcesInfo:
+    """The documents of the live index and when it was built."""
+
+    built_at: float
+    documents: dict[str, dict[str, Any]]
+    passages: int
+
+
+class SeedService:
+    """Answers questions from the live index, refreshes it, and lists its sources."""
+
+    def __init__(
+        self, settings: Settings, store: Store, embedder: Embeddings, generator: Any = None
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.generator = generator  # optional LLM answerer; None means extractive only
+        self.lines = CorpusLines(settings.corpus_dir)
+        self.support = TermSupport(embedder)
+        self.refresh_lock = RefreshLock(settings.store_dir / "refresh.lock")
+        self.indexer = Indexer(
+            store, embedder, settings.corpus_dir, self.refresh_lock, settings.chunk_chars
+        )
+        self.min_relevance = settings.min_relevance or extractive.DEFAULT_MIN_RELEVANCE
+        self._retriever: Retriever | None = None
+        self._checked_at = 0.0
+        self._swap = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, client: Any = None) -> SeedService:
+        """Build the store, the embedder and (if configured) the LLM answerer from settings."""
+        store = Store(make_client(settings, client=client))
+        generator = None
+        if settings.llm_enabled:
+            from retrieval.generate import make_generator
+
+            generator = make_generator(settings)
+        return cls(settings, store, make_embeddings(settings.embeddings), generator)
+
+    # -- answering -----------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer `question` (with earlier turns of the conversation) from the live index."""
+        started = time.perf_counter()
+        question = self.clean_question(question)
+        standalone = standalone_question(question, history)
+        timings: dict[str, float] = {}
+        query_vector = self._timed(timings, "embed", lambda: self.embed_query(standalone))
+        retriever = self.retriever()
+        passages = self._timed(
+            timings, "retrieve",
+            lambda: retriever.search(standalone, query_vector, self.settings.top_k),
+        )
+        answer = self._timed(
+            timings, "answer",
+            lambda: self.answer_from(question, standalone, query_vector, passages, history),
+        )
+        answer.standalone_question = standalone
+        timings["total"] = (time.perf_counter() - started) * 1000
+        answer.timings_ms = {**timings, **answer.timings_ms}
+        return answer
+
+    def answer_from(
+        self, question: str, standalone: str, query_vector: np.ndarray,
+        passages: list[Passage], history: Sequence[Turn] = (),
+    ) -> Answer:
+        """Compose the answer from retrieved passages: extractive, or the LLM when configured."""
+        keywords = self.retriever().keywords
+        evidence = extractive.rank_evidence(standalone, query_vector, passages, keywords)
+        evidence_text = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
+        unsupported = self.support.unsupported_share(standalone, evidence_text, keywords)
+        relevance = extractive.relevance(evidence, unsupported)
+        if relevance < self.min_relevance:
+            fallback = Answer(question, REFUSAL, refused=True)
+        else:
+            chosen = extractive.select(evidence, self.settings.answer_sentences)
+            text, citations = extractive.compose(chosen)
+            fallback = Answer(question, text, refused=False, citations=citations)
+        fallback.verification = {"relevance": round(relevance, 4)}
+        if self.generator is not None and passages:
+            return self.generator.answer(question, standalone, passages, fallback, history)
+        return self.checked(fallback)
+
+    def checked(self, answer: Answer) -> Answer:
+        """Drop any citation whose quote is not verbatim at its lines (and its markers)."""
+        verified, rejected = self.lines.check(answer.citations)
+        answer.verification = {
+            **answer.verification,
+            "citations_checked": len(answer.citations),
+            "citations_rejected": len(rejected),
+        }
+        if rejected and not verified:
+            answer.answer, answer.refused, answer.citations = REFUSAL, True, []
+        elif rejected:
+            for citation in rejected:
+                answer.answer = answer.answer.replace(f" [{citation.n}]", "")
+            answer.citations = verified
+        return answer
+
+    def clean_question(self, question: str) -> str:
+        """The question without control characters; QuestionError if empty or too long."""
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"That question is {len(question):,} characters long; the limit is "
+                f"{self.settings.max_question_chars:,}. Please shorten it."
+            )
+        kept = "".join(
+            ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question
+        )
+        cleaned = " ".join(kept.split())
+        if not cleaned:
+            raise QuestionError("The question is empty: ask something about the texts.")
+        return cleaned
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return embed_array(self.embedder, [text])[0]
+
+    @staticmethod
+    def _timed(timings: dict[str, float], name: str, work):
+        started = time.perf_counter()
+        result = work()
+        timings[name] = (time.perf_counter() - started) * 1000
+        return result
+
+    # -- the live index ------------------------------------------------------------------
+
+    def retriever(self) -> Retriever:
+        """The retriever of the live version, following the pointer when another refresh flips it."""
+        now = time.monotonic()
+        current = self._retriever
+        if current is not None and now - self._checked_at < POINTER_TTL_S:
+            return current
+        version = self.store.active()
+        self._checked_at = now
+        if current is not None and current.version.name == version.name:
+            return current
+        return self._load(version)
+
+    def _load(self, version: Version) -> Retriever:
+        with self._swap:
+            if self._retriever is None or self._retriever.version.name != version.name:
+                # Built before it is swapped in: questions keep using the old one meanwhile.
+                self._retriever = Retriever(self.store, version)
+                log.info("loaded index %s (%d passages)", version.name, self._retriever.size)
+            return self._retriever
+
+    def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
+        """Refresh the index from the corpus folder; RefreshRunningError if one is running."""
+        report = self.indexer.refresh(progress, force)
+        self._load(self.store.active())
+        self._checked_at = time.monotonic()
+        return report
+
+    @property
+    def refreshing(self) -> bool:
+        return self.refresh_lock.running
+
+    def sources(self) -> SourcesInfo:
+        version = self.retriever().version
+        return SourcesInfo(version.built_at, version.documents, self.retriever().size)
+
+    def warm_up(self) -> None:
+        """Load the index and run the model once, so the first member doesn't wait for it."""
+        self.retriever()
+        self.embed_query("warm up")
