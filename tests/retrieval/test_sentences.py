@@ -1,0 +1,45 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval.sentences import sentence_spans
+
+
+def texts_of(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_splits_on_terminal_punctuation_followed_by_a_capital():
+    assert texts_of("It works. Does it? Yes! Fine") == ["It works.", "Does it?", "Yes!", "Fine"]
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence():
+    text = "See e.g. the U.S. report by J. Smith vs. others. Next one."
+    assert texts_of(text) == ["See e.g. the U.S. report by J. Smith vs. others.", "Next one."]
+
+
+def test_section_numbers_and_lowercase_continuations_stay_whole():
+    text = "As in section 4.4.2 of the report. and so on. The end."
+    assert texts_of(text) == ["As in section 4.4.2 of the report. and so on.", "The end."]
+
+
+def test_closing_quotes_and_brackets_stay_with_their_sentence():
+    text = "He said “it ends here.” Then (this too.) Done."
+    assert texts_of(text) == ["He said “it ends here.”", "Then (this too.)", "Done."]
+
+
+def test_a_line_break_ends_a_sentence():
+    assert texts_of("a combination of\n“Because of X” and\nmore") == [
+        "a combination of", "“Because of X” and", "more",
+    ]
+
+
+@given(st.text(max_size=400))
+def test_spans_are_ordered_disjoint_stripped_and_cover_all_non_space(text):
+    spans = sentence_spans(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        assert text[previous_end:start].strip() == ""
+        previous_end = end
+    assert text[previous_end:].strip() == ""

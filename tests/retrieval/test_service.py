@@ -1,0 +1,123 @@
+"""Answers: cited, verbatim, refusing when the texts are silent, and strict about input."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.corpus import read_lines
+from retrieval.errors import QuestionError
+from retrieval.service import REFUSAL
+from retrieval.types import Citation, Turn
+
+SEED_000 = "000_ca3cea7e8a48471e.txt"
+SEED_003 = "003_6fe5a58e943e7eb6.txt"
+
+
+def assert_verbatim(service, citations):
+    for c in citations:
+        lines = read_lines(service.settings.corpus_dir, c.source, c.line_start, c.line_end)
+        assert c.quote and c.quote in lines, c
+
+
+def test_an_answer_cites_verbatim_quotes_with_numbered_markers(seed_service):
+    answer = seed_service.ask("Why would SGD prefer models that are not schemers?")
+    assert not answer.refused
+    assert answer.citations
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.answer
+    assert_verbatim(seed_service, answer.citations)
+    assert answer.citations[0].source == SEED_000
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "line"),
+    [
+        ("what does section 4.4.2 include?", SEED_000, 2),
+        ("What happened with the o1 series?", SEED_003, 5),
+        ("Does RLHF remove everything?", SEED_003, 7),
+        ("why use collapsable boxes rather than footnotes", SEED_003, 27),
+    ],
+)
+def test_exact_terms_and_paraphrases_find_their_passage(seed_service, question, source, line):
+    answer = seed_service.ask(question)
+    assert any(
+        c.source == source and c.line_start <= line <= c.line_end for c in answer.citations
+    ), answer.citations
+
+
+def test_the_duplicated_comments_are_cited_once_at_their_first_place(seed_service):
+    answer = seed_service.ask("What is the speed argument against schemers?")
+    cited = [(c.source, c.line_start) for c in answer.citations]
+    assert len(cited) == len(set(cited))
+    assert all(c.line_end <= 10 for c in answer.citations if c.source == SEED_000)
+
+
+@pytest.mark.parametrize(
+    "question", ["How long should I boil an egg?", "Who won the 2022 World Cup final?"]
+)
+def test_questions_the_texts_do_not_answer_are_refused_without_citations(seed_service, question):
+    answer = seed_service.ask(question)
+    assert answer.refused
+    assert answer.citations == []
+    assert answer.answer == REFUSAL
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x01"])
+def test_empty_questions_are_a_clear_error(seed_service, question):
+    with pytest.raises(QuestionError, match="empty"):
+        seed_service.ask(question)
+
+
+def test_a_question_of_100000_characters_is_a_clear_error(seed_service):
+    with pytest.raises(QuestionError, match="limit"):
+        seed_service.ask("why " * 25_000)
+
+
+def test_control_characters_are_stripped_from_questions(seed_service):
+    # Zero-width and other format characters go too: they hide text from moderators.
+    assert seed_service.clean_question("what\x00 is\u200b o1?\x1b[31m") == "what is o1? [31m"
+
+
+def test_a_follow_up_resolves_to_the_earlier_subject(seed_service):
+    first = seed_service.ask("What did the commenter think about ChatGPT's alignment?")
+    history = [Turn(first.question, first.answer, tuple(first.citations))]
+    follow = seed_service.ask("why was that?", history)
+    assert "ChatGPT" in follow.standalone_question
+    assert not follow.refused
+
+
+def test_an_ordinal_follow_up_points_at_that_citation(seed_service):
+    cited = (
+        Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing."),
+        Citation(2, SEED_003, 5, 5, "reached the o1 series of models"),
+    )
+    follow = seed_service.ask("tell me more about the second one", [Turn("q", "a [1] b [2]", cited)])
+    assert "o1 series" in follow.standalone_question
+    assert any(c.line_start <= 5 <= c.line_end for c in follow.citations)
+
+
+def test_the_gate_drops_a_citation_whose_quote_is_not_at_its_lines(seed_service):
+    from retrieval.types import Answer
+
+    good = Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing.")
+    invented = Citation(2, SEED_003, 1, 1, "Collapsable boxes are amazing.")
+    answer = seed_service.checked(Answer("q", "Boxes [1]. Also boxes [2].", False, [good, invented]))
+    assert answer.citations == [good]
+    assert "[2]" not in answer.answer
+    assert answer.verification["citations_rejected"] == 1
+
+
+def test_sources_lists_documents_with_sizes(seed_service):
+    info = seed_service.sources()
+    assert set(info.documents) == {SEED_000, SEED_003}
+    assert info.documents[SEED_003]["lines"] == 38
+    assert info.passages > 0 and info.built_at > 0
+
+
+def test_json_has_the_contracted_fields(seed_service):
+    data = seed_service.ask("What is cyborgism about?").to_json()
+    assert {"question", "answer", "refused", "citations", "timings_ms"} <= set(data)
+    for c in data["citations"]:
+        assert {"n", "source", "line_start", "line_end", "quote"} <= set(c)
+    assert data["timings_ms"]["total"] > 0
