@@ -164,7 +164,7 @@ def cross_validated(outcomes: list[Outcome]) -> list[dict[str, float]]:
 
 def run_cli(service, args) -> int:
     cases = load_cases(Path(args.question_set) if args.question_set else DEFAULT_SET)
-    service.warm_up()
+    service.warm_up(background=False)
     if args.calibrate:
         service.min_relevance = -1e9  # answer everything, so each relevance is recorded
     report = evaluate(service, cases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,18 @@ from retrieval.types import Citation, Passage
 DEFAULT_MIN_RELEVANCE = 0.14
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
 UNSUPPORTED_WEIGHT = 0.6  # how much question words absent from the evidence cost relevance
+QUANTITY_WEIGHT = 0.3  # cost of a question asking for a number when the evidence has none
+_ASKS_QUANTITY = re.compile(
+    r"\b(?:how (?:many|much|long|often|old|likely)|what (?:\w+ )?(?:percentage|percent|"
+    r"proportion|number|year|date|amount|fraction|probability|price|cost|figure)|"
+    r"when(?:'s|’s| is| was| will| did| does))\b|p\(doom\)|\bodds\b|\bprobability\b",
+    re.IGNORECASE,
+)
+_QUANTITY = re.compile(
+    r"\d+(?:[.,]\d+)*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
+    r"hundreds?|thousands?|millions?|billions?|percent|half|quarter|third|once|twice|years?)\b",
+    re.IGNORECASE,
+)
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
 MIN_WORDS = 5  # "Great post." answers nothing
 
@@ -53,14 +66,24 @@ def rank_evidence(
     return sorted(evidence, key=lambda e: e.score, reverse=True)
 
 
-def relevance(evidence: list[Evidence], unsupported: float) -> float:
+def relevance(question: str, evidence: list[Evidence], unsupported: float) -> float:
     """Best semantic match, less the share of the question the evidence never speaks to.
 
-    This is what the refusal threshold is compared with.
+    This is what the refusal threshold is compared with. A question that asks for a
+    quantity ("how many", "what percentage") is not answered by sentences without one.
     """
     if not evidence:
         return 0.0
-    return max(e.similarity for e in evidence) - UNSUPPORTED_WEIGHT * unsupported
+    score = max(e.similarity for e in evidence) - UNSUPPORTED_WEIGHT * unsupported
+    if _ASKS_QUANTITY.search(question) and not _new_quantity(question, evidence[:3]):
+        score -= QUANTITY_WEIGHT
+    return score
+
+
+def _new_quantity(question: str, evidence: list[Evidence]) -> bool:
+    """Whether the evidence holds a quantity the question does not already name ("4.4.2")."""
+    asked = {q.lower() for q in _QUANTITY.findall(question)}
+    return any(q.lower() not in asked for e in evidence for q in _QUANTITY.findall(e.text))
 
 
 def select(evidence: list[Evidence], max_sentences: int) -> list[Evidence]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 
 import numpy as np
 
-from retrieval.keywords import KeywordIndex
+from retrieval.keywords import STOPWORDS, KeywordIndex, words
 from retrieval.store import Store, Version
 from retrieval.types import Passage, SentenceRef
 
@@ -27,6 +28,7 @@ class Retriever:
         records = self._chunks.get(include=["documents"])
         self._ids: list[str] = records["ids"]
         self._keywords = KeywordIndex(records["documents"])
+        self.common_words = _common_words(records["documents"])
 
     @property
     def size(self) -> int:
@@ -87,6 +89,12 @@ class Retriever:
         return {
             i: np.asarray(v, dtype=np.float32) for i, v in zip(records["ids"], records["embeddings"])
         }
+
+
+def _common_words(texts: list[str], limit: int = 20_000) -> list[str]:
+    """The corpus's most frequent content words, for warming the word-vector cache."""
+    counts = Counter(w for text in texts for w in words(text) if w not in STOPWORDS)
+    return [w for w, _ in counts.most_common(limit)]
 
 
 def _passage(chunk_id: str, text: str, meta: dict, _embedding) -> Passage:

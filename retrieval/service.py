@@ -109,7 +109,7 @@ class SeedService:
         evidence = extractive.rank_evidence(standalone, query_vector, passages, keywords)
         evidence_text = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
         unsupported = self.support.unsupported_share(standalone, evidence_text, keywords)
-        relevance = extractive.relevance(evidence, unsupported)
+        relevance = extractive.relevance(standalone, evidence, unsupported)
         if relevance < self.min_relevance:
             fallback = Answer(question, REFUSAL, refused=True)
         else:
@@ -199,7 +199,13 @@ class SeedService:
         version = self.retriever().version
         return SourcesInfo(version.built_at, version.documents, self.retriever().size)
 
-    def warm_up(self) -> None:
-        """Load the index and run the model once, so the first member doesn't wait for it."""
-        self.retriever()
+    def warm_up(self, background: bool = True) -> None:
+        """Load the index and the model now, and the word cache meanwhile, so nobody waits."""
+        words = self.retriever().common_words
         self.embed_query("warm up")
+        if background:
+            threading.Thread(
+                target=self.support.prefetch, args=(words,), name="word-prefetch", daemon=True
+            ).start()
+        else:
+            self.support.prefetch(words)

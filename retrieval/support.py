@@ -45,6 +45,11 @@ class TermSupport:
             missing = [w for w, best in zip(missing, closeness.max(axis=1)) if best < CLOSE_WORD]
         return sum(weights[w] for w in missing) / (sum(weights.values()) or 1.0)
 
+    def prefetch(self, vocabulary: list[str], batch: int = 256) -> None:
+        """Embed the corpus's common words ahead of time, so early questions don't wait."""
+        for start in range(0, min(len(vocabulary), CACHE_WORDS), batch):
+            self._vectors(vocabulary[start : start + batch])
+
     def _vectors(self, items: list[str]) -> np.ndarray:
         with self._lock:
             new = [w for w in items if w not in self._cache]

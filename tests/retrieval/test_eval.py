@@ -32,6 +32,6 @@ def test_answerable_questions_are_rarely_refused(figures):
 
 
 def test_unanswerable_questions_are_refused_at_least_at_the_calibrated_rate(figures):
-    # The target is 0.8; the offline answerer reaches 0.6 on this hard set (see the
+    # The target is 0.8; the offline answerer reaches 0.75 on this hard set (see the
     # README). This guards the calibrated figure against regressions.
-    assert figures["correct_refusal_rate"] >= 0.6
+    assert figures["correct_refusal_rate"] >= 0.75
