@@ -1,10 +1,11 @@
-"""`python -m bot` (and `make run`): the Discord bot when DISCORD_TOKEN is set, else the terminal chat."""
+"""`python -m bot` and `make run`: the Discord bot with DISCORD_TOKEN set, else the terminal chat."""
 
 from __future__ import annotations
 
 import sys
 
-from retrieval.cli import configure_logging, main as cli_main
+from retrieval.cli import configure_logging
+from retrieval.cli import main as cli_main
 from retrieval.errors import SeedbotError
 from retrieval.settings import Settings
 

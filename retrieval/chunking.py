@@ -1,4 +1,4 @@
-"""Cut documents into passages on paragraph and sentence boundaries, indexing each duplicate once."""
+"""Cut documents into passages on paragraph and sentence boundaries; duplicates indexed once."""
 
 from __future__ import annotations
 
@@ -150,8 +150,6 @@ def _copy_spans(doc: Document, copies) -> list[tuple[str, int, int]]:
 
 def _make_chunk(doc: Document, sentences: list[tuple[int, int]], duplicates) -> Chunk:
     start, end = sentences[0][0], sentences[-1][1]
-    spans = [
-        Span(s - start, e - start, doc.line_of(s), doc.line_of(e - 1)) for s, e in sentences
-    ]
+    spans = [Span(s - start, e - start, doc.line_of(s), doc.line_of(e - 1)) for s, e in sentences]
     span = Span(start, end, doc.line_of(start), doc.line_of(end - 1))
     return Chunk(doc.source, span, doc.text[start:end], spans, doc.url, duplicates)

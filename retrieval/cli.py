@@ -114,7 +114,7 @@ def _ask(args, settings: Settings) -> int:
     if args.jsonl:
         return _ask_lines(service)
     if args.question is None:
-        raise SeedbotError("Give a question, e.g. seedbot ask \"What is a schemer?\"")
+        raise SeedbotError('Give a question, e.g. seedbot ask "What is a schemer?"')
     answer = service.ask(args.question)
     print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
     return 0
@@ -156,7 +156,9 @@ def _summary(args, settings: Settings) -> int:
 
     service = open_service(settings)
     summary = service.summarize(document=args.document, topic=args.topic)
-    print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else render_summary(summary))
+    print(
+        json.dumps(summary.to_json(), ensure_ascii=False) if args.json else render_summary(summary)
+    )
     return 0
 
 
@@ -199,7 +201,6 @@ def _with(settings: Settings, **changes) -> Settings:
 
 
 from retrieval.errors import QuestionError as QuestionErrorTypes  # noqa: E402
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,4 +1,4 @@
-"""Offline sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX from PyPI) behind LangChain's interface."""
+"""Offline sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX, from PyPI) as a LangChain embedder."""
 
 from __future__ import annotations
 
@@ -115,6 +115,8 @@ def embed_array(embedder: Embeddings, texts: list[str]) -> np.ndarray:
 
 def embedder_id(embedder: Embeddings) -> str:
     """A name that changes when the vectors would change, so a new embedder forces a rebuild."""
-    return getattr(embedder, "name", None) or getattr(embedder, "model", None) or type(
-        embedder
-    ).__name__
+    return (
+        getattr(embedder, "name", None)
+        or getattr(embedder, "model", None)
+        or type(embedder).__name__
+    )

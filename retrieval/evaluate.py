@@ -78,7 +78,9 @@ def load_cases(path: Path) -> list[Case]:
             continue
         try:
             row = json.loads(line)
-            gold = [Gold(g["source"], int(g["line_start"]), int(g["line_end"])) for g in row["gold"]]
+            gold = [
+                Gold(g["source"], int(g["line_start"]), int(g["line_end"])) for g in row["gold"]
+            ]
             cases.append(Case(str(row["id"]), row["question"], bool(row["answerable"]), gold))
         except (KeyError, TypeError, ValueError) as exc:
             raise SeedbotError(f"{path}:{number}: not a question record ({exc}).") from None
@@ -137,11 +139,13 @@ def calibrate(outcomes: list[Outcome]) -> list[dict[str, float]]:
         ]
         answerable = [r for a, r in refused if a]
         unanswerable = [r for a, r in refused if not a]
-        rows.append({
-            "threshold": threshold,
-            "correct_refusal_rate": sum(unanswerable) / max(len(unanswerable), 1),
-            "wrong_refusal_rate": sum(answerable) / max(len(answerable), 1),
-        })
+        rows.append(
+            {
+                "threshold": threshold,
+                "correct_refusal_rate": sum(unanswerable) / max(len(unanswerable), 1),
+                "wrong_refusal_rate": sum(answerable) / max(len(answerable), 1),
+            }
+        )
     return rows
 
 

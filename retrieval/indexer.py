@@ -64,7 +64,11 @@ class Indexer:
     """Builds index versions from a corpus folder into a Store."""
 
     def __init__(
-        self, store: Store, embedder: Embeddings, corpus_dir: Path, lock: RefreshLock,
+        self,
+        store: Store,
+        embedder: Embeddings,
+        corpus_dir: Path,
+        lock: RefreshLock,
         chunk_chars: int = 600,
     ) -> None:
         self.store = store
@@ -158,8 +162,13 @@ class Indexer:
             texts = [c.sentence_text(i) for c in batch for i in range(len(c.sentences))]
             sentence_vectors = embed_array(self.embedder, texts)
             embedded += len(texts)
-            _add(chunk_col, sentence_col, batch, _passage_vectors(batch, sentence_vectors),
-                 sentence_vectors)
+            _add(
+                chunk_col,
+                sentence_col,
+                batch,
+                _passage_vectors(batch, sentence_vectors),
+                sentence_vectors,
+            )
         progress("embedding new passages", len(chunks), len(chunks))
         return embedded
 
@@ -246,11 +255,13 @@ def _file_changes(old: Version | None, documents: dict) -> dict[str, list[str]]:
     before = old.documents if old else {}
     return {
         "added": sorted(set(documents) - set(before)),
-        "updated": sorted(s for s in documents if s in before and
-                          before[s]["sha256"] != documents[s]["sha256"]),
+        "updated": sorted(
+            s for s in documents if s in before and before[s]["sha256"] != documents[s]["sha256"]
+        ),
         "deleted": sorted(set(before) - set(documents)),
-        "unchanged": sorted(s for s in documents if s in before and
-                            before[s]["sha256"] == documents[s]["sha256"]),
+        "unchanged": sorted(
+            s for s in documents if s in before and before[s]["sha256"] == documents[s]["sha256"]
+        ),
     }
 
 

@@ -87,7 +87,8 @@ class Retriever:
     def _sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         records = self._sentences.get(ids=ids, include=["embeddings"])
         return {
-            i: np.asarray(v, dtype=np.float32) for i, v in zip(records["ids"], records["embeddings"])
+            i: np.asarray(v, dtype=np.float32)
+            for i, v in zip(records["ids"], records["embeddings"])
         }
 
 

@@ -88,11 +88,13 @@ class SeedService:
         query_vector = self._timed(timings, "embed", lambda: self.embed_query(standalone))
         retriever = self.retriever()
         passages = self._timed(
-            timings, "retrieve",
+            timings,
+            "retrieve",
             lambda: retriever.search(standalone, query_vector, self.settings.top_k),
         )
         answer = self._timed(
-            timings, "answer",
+            timings,
+            "answer",
             lambda: self.answer_from(question, standalone, query_vector, passages, history),
         )
         answer.standalone_question = standalone
@@ -101,8 +103,12 @@ class SeedService:
         return answer
 
     def answer_from(
-        self, question: str, standalone: str, query_vector: np.ndarray,
-        passages: list[Passage], history: Sequence[Turn] = (),
+        self,
+        question: str,
+        standalone: str,
+        query_vector: np.ndarray,
+        passages: list[Passage],
+        history: Sequence[Turn] = (),
     ) -> Answer:
         """Compose the answer from retrieved passages: extractive, or the LLM when configured."""
         keywords = self.retriever().keywords
@@ -165,7 +171,7 @@ class SeedService:
     # -- the live index ------------------------------------------------------------------
 
     def retriever(self) -> Retriever:
-        """The retriever of the live version, following the pointer when another refresh flips it."""
+        """The retriever of the live version; follows the pointer when another process flips it."""
         now = time.monotonic()
         current = self._retriever
         if current is not None and now - self._checked_at < POINTER_TTL_S:

@@ -53,6 +53,8 @@ class CorpusLines:
         for citation in rejected:
             log.warning(
                 "citation rejected: %s lines %d-%d does not contain its quote",
-                citation.source, citation.line_start, citation.line_end,
+                citation.source,
+                citation.line_start,
+                citation.line_end,
             )
         return verified, rejected

@@ -35,8 +35,9 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, corpus: Path) -> Settings:
-    return Settings(corpus_dir=corpus, store_dir=tmp_path / "store",
-                    feedback_db=tmp_path / "feedback.sqlite3")
+    return Settings(
+        corpus_dir=corpus, store_dir=tmp_path / "store", feedback_db=tmp_path / "feedback.sqlite3"
+    )
 
 
 def make_service(settings: Settings, embedder, client=None, **changes) -> SeedService:

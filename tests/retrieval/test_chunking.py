@@ -51,7 +51,8 @@ def test_chunks_respect_the_size_unless_one_sentence_is_longer():
 
 paragraph = st.lists(
     st.sampled_from(["Alpha beta.", "Gamma delta!", "Is it so?", "e.g. this one.", "Plain words"]),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 ).map(" ".join)
 
 

@@ -17,8 +17,13 @@ def run(args, env_dir: Path, corpus: Path, stdin: str | None = None, timeout: fl
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "LLM_"))}
     env.update(CORPUS_DIR=str(corpus), STORE_DIR=str(env_dir / "store"), LOG_LEVEL="WARNING")
     return subprocess.run(
-        [SEEDBOT, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
-        cwd=env_dir, env=env,
+        [SEEDBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=env_dir,
+        env=env,
     )
 
 

@@ -67,8 +67,10 @@ def test_an_edited_file_re_embeds_only_its_changed_passages(settings, counting, 
     counting.count = 0
     path = corpus / SEED_003
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("Collapsable boxes are amazing.", "Foldable boxes are great."),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("Collapsable boxes are amazing.", "Foldable boxes are great."),
+        encoding="utf-8",
+    )
     report = service.refresh()
     assert report.added == 1 and report.deleted == 1
     assert report.files["updated"] == [SEED_003]
@@ -107,8 +109,9 @@ def test_a_failed_refresh_leaves_the_previous_index_answering(settings, embedder
     service = make_service(settings, embedder)
     service.refresh()
     before = service.store.active().name
-    (corpus / "new.txt").write_text("Brand new text about gardening tomatoes. " * 20,
-                                    encoding="utf-8")
+    (corpus / "new.txt").write_text(
+        "Brand new text about gardening tomatoes. " * 20, encoding="utf-8"
+    )
     failing = make_service(settings, CountingEmbeddings(embedder, fail_after=0))
     with pytest.raises(RuntimeError, match="died"):
         failing.refresh()

@@ -29,7 +29,9 @@ def test_closing_quotes_and_brackets_stay_with_their_sentence():
 
 def test_a_line_break_ends_a_sentence():
     assert texts_of("a combination of\n“Because of X” and\nmore") == [
-        "a combination of", "“Because of X” and", "more",
+        "a combination of",
+        "“Because of X” and",
+        "more",
     ]
 
 

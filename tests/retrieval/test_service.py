@@ -92,7 +92,9 @@ def test_an_ordinal_follow_up_points_at_that_citation(seed_service):
         Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing."),
         Citation(2, SEED_003, 5, 5, "reached the o1 series of models"),
     )
-    follow = seed_service.ask("tell me more about the second one", [Turn("q", "a [1] b [2]", cited)])
+    follow = seed_service.ask(
+        "tell me more about the second one", [Turn("q", "a [1] b [2]", cited)]
+    )
     assert "o1 series" in follow.standalone_question
     assert any(c.line_start <= 5 <= c.line_end for c in follow.citations)
 
@@ -102,7 +104,9 @@ def test_the_gate_drops_a_citation_whose_quote_is_not_at_its_lines(seed_service)
 
     good = Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing.")
     invented = Citation(2, SEED_003, 1, 1, "Collapsable boxes are amazing.")
-    answer = seed_service.checked(Answer("q", "Boxes [1]. Also boxes [2].", False, [good, invented]))
+    answer = seed_service.checked(
+        Answer("q", "Boxes [1]. Also boxes [2].", False, [good, invented])
+    )
     assert answer.citations == [good]
     assert "[2]" not in answer.answer
     assert answer.verification["citations_rejected"] == 1

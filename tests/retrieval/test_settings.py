@@ -13,10 +13,15 @@ def test_defaults_need_no_environment():
 
 
 def test_values_are_parsed_to_their_types():
-    settings = Settings.from_env({
-        "CORPUS_DIR": "texts", "TOP_K": "8", "COOLDOWN_S": "2.5",
-        "MODERATOR_ROLES": "Mods, Admins ,", "DISCORD_TOKEN": "abc.def",
-    })
+    settings = Settings.from_env(
+        {
+            "CORPUS_DIR": "texts",
+            "TOP_K": "8",
+            "COOLDOWN_S": "2.5",
+            "MODERATOR_ROLES": "Mods, Admins ,",
+            "DISCORD_TOKEN": "abc.def",
+        }
+    )
     assert settings.corpus_dir == Path("texts")
     assert settings.top_k == 8 and settings.cooldown_s == 2.5
     assert settings.moderator_roles == ("Mods", "Admins")
@@ -25,8 +30,12 @@ def test_values_are_parsed_to_their_types():
 
 @pytest.mark.parametrize(
     ("env", "name"),
-    [({"TOP_K": "many"}, "TOP_K"), ({"TOP_K": "0"}, "TOP_K"),
-     ({"CHROMA_PORT": "99999"}, "CHROMA_PORT"), ({"LLM_BASE_URL": "http://x"}, "LLM_BASE_URL")],
+    [
+        ({"TOP_K": "many"}, "TOP_K"),
+        ({"TOP_K": "0"}, "TOP_K"),
+        ({"CHROMA_PORT": "99999"}, "CHROMA_PORT"),
+        ({"LLM_BASE_URL": "http://x"}, "LLM_BASE_URL"),
+    ],
 )
 def test_a_bad_setting_names_the_variable(env, name):
     with pytest.raises(SettingsError, match=name):
