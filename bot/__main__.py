@@ -1,4 +1,4 @@
-"""`python -m bot` and `make run`: the Discord bot with DISCORD_TOKEN set, else the terminal chat."""
+"""`python -m bot` and `make run`: the bot when DISCORD_TOKEN is set, else the terminal chat."""
 
 from __future__ import annotations
 
