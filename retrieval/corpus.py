@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from retrieval.errors import CorpusError
@@ -29,9 +31,13 @@ class Document:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+
     def line_of(self, offset: int) -> int:
-        """The 1-based line number that holds character `offset`."""
-        return self.text.count("\n", 0, offset) + 1
+        """The 1-based line number that holds character `offset` (a bisection: big files)."""
+        return bisect_right(self._line_starts, offset)
 
     def lines(self, first: int, last: int) -> str:
         """Lines `first`..`last` (1-based, inclusive), joined by newlines."""
