@@ -19,7 +19,7 @@ def main() -> int:
     if not settings.discord_token:
         print(
             "DISCORD_TOKEN is not set: opening the terminal chat instead "
-            "(see README, 'Running the Discord bot').",
+            "(see docs/discord.md to run the Discord bot).",
             file=sys.stderr,
         )
         return cli_main(["chat"])

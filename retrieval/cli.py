@@ -42,6 +42,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     evaluate.add_argument("--set", dest="question_set", help="JSONL question set")
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument("--calibrate", action="store_true", help="sweep the refusal threshold")
+    evaluate.add_argument(
+        "--calibrate-support",
+        action="store_true",
+        help="sweep the support threshold that generated citations must pass",
+    )
     evaluate.set_defaults(run=_eval)
 
     summary = sub.add_parser("summary", help="summarise a document, a topic or the corpus")
@@ -101,7 +106,11 @@ def ensure_index(service) -> None:
 
 
 def _index(args, settings: Settings) -> int:
-    service = open_service(settings)
+    from retrieval.service import SeedService
+    from retrieval.store import make_client
+
+    # Only `index` may move a damaged store folder aside: it rebuilds everything anyway.
+    service = SeedService.from_settings(settings, client=make_client(settings, recover=True))
     report = service.refresh(progress=_progress_bar(), force=args.force)
     print(report.summary())
     return 0
@@ -146,6 +155,10 @@ def _sources(args, settings: Settings) -> int:
 
 
 def _eval(args, settings: Settings) -> int:
+    if args.calibrate_support:
+        from retrieval.support_calibration import run_cli as calibrate_support
+
+        return calibrate_support(open_service(settings), args)
     from retrieval.evaluate import run_cli
 
     return run_cli(open_service(settings), args)

@@ -35,3 +35,7 @@ class QuestionError(SeedbotError):
 
 class ModelError(SeedbotError):
     """The embedding model file is missing or does not match its checksum."""
+
+
+class UnknownDocumentError(SeedbotError):
+    """A document named for a summary is not in the index; the message lists those that are."""

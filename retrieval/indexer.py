@@ -19,12 +19,13 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval import packed
 from retrieval.chunking import Chunk, chunk_corpus
 from retrieval.corpus import CorpusScan, read_corpus
 from retrieval.embedder import embed_array, embedder_id
-from retrieval.errors import IndexMissingError
+from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
 from retrieval.locks import RefreshLock
-from retrieval.store import Store, Version, new_version_name
+from retrieval.store import Store, Version, new_version_name, version_time
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class Indexer:
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Bring the index up to date with the corpus; raises RefreshRunningError if one runs."""
         with self.lock:
+            log.info("refreshing the index from %s", self.corpus_dir)
             return self._refresh(progress or _no_progress, force)
 
     def _refresh(self, progress: Progress, force: bool) -> RefreshReport:
@@ -90,10 +92,7 @@ class Indexer:
         documents = _document_stats(scan, chunks)
         fingerprint = _fingerprint(chunks, documents, embedder_id(self.embedder))
         live = self._active_or_none()
-        old = live  # the version whose vectors can be reused
-        if live and live.embedder != embedder_id(self.embedder):
-            log.info("embedder changed from %s: embedding everything again", live.embedder)
-            old = None
+        old = self._reusable(live)  # the version whose vectors can be reused
         version = Version(
             new_version_name(), time.time(), embedder_id(self.embedder), fingerprint, documents
         )
@@ -102,18 +101,21 @@ class Indexer:
             report.version, report.unchanged = old.name, len(chunks)
             report.seconds = time.perf_counter() - started
             return report
-        keep = {live.name} if live else set()
-        self.store.drop_unused(keep)
+        if live:
+            # Versions older than the live one are debris; newer ones may be another
+            # process's refresh in progress on a shared server, and are left to it.
+            self.store.drop_unused({live.name}, before=live.name)
         try:
             self._build(version, old, chunks, report, progress)
-        except BaseException:
-            self.store.drop_unused(keep)
-            raise
-        self.store.activate(version)
-        # Keep the version just replaced: queries in flight elsewhere may still read it.
-        self.store.drop_unused(keep | {version.name})
+        except BaseException as exc:
+            self._discard(version)
+            # On a shared server, a later refresh may have dropped our unfinished version.
+            if not (isinstance(exc, StoreError) and self._superseded(version, report)):
+                raise
+        else:
+            self._publish(version, report)
         report.seconds = time.perf_counter() - started
-        log.info("refreshed index to %s: %s", version.name, report.summary())
+        log.info("refreshed index to %s: %s", report.version, report.summary())
         return report
 
     def _active_or_none(self) -> Version | None:
@@ -121,6 +123,27 @@ class Indexer:
             return self.store.active()
         except IndexMissingError:
             return None
+
+    def _reusable(self, live: Version | None) -> Version | None:
+        """The live version if its vectors can be reused: same embedder, and intact."""
+        if live is None:
+            return None
+        if live.embedder != embedder_id(self.embedder):
+            log.info("embedder changed from %s: embedding everything again", live.embedder)
+            return None
+        try:
+            stored = self.store.collection(live.chunks).count()
+            self.store.collection(live.sentences)
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:
+            stored = exc
+        expected = sum(doc["chunks"] for doc in live.documents.values())
+        if stored != expected:
+            # A damaged live version must not block (or fake) the rebuild that replaces it.
+            log.warning("index %s is damaged (%s): embedding everything again", live.name, stored)
+            return None
+        return live
 
     def _build(self, version, old, chunks, report, progress) -> None:
         old_locations = self._old_locations(old)
@@ -134,6 +157,33 @@ class Indexer:
         report.unchanged = len(reused) - report.updated
         self._copy_vectors(old, reused, chunk_col, sentence_col, progress)
         report.embedded_texts = self._embed_new(fresh, chunk_col, sentence_col, progress)
+
+    def _publish(self, version: Version, report: RefreshReport) -> None:
+        """Flip the pointer to `version`, unless a refresh started after it finished first."""
+        if self._superseded(version, report):
+            self._discard(version)
+            return
+        current = self._active_or_none()
+        self.store.activate(version)
+        # Keep the version just replaced: queries in flight elsewhere may still read it.
+        keep = {version.name} | ({current.name} if current else set())
+        self.store.drop_unused(keep, before=version.name)
+
+    def _superseded(self, version: Version, report: RefreshReport) -> bool:
+        """Whether a refresh started after ours is live: it read the corpus later, so it wins."""
+        current = self._active_or_none()
+        if current is None or (version_time(current.name) or 0) < (version_time(version.name) or 0):
+            return False
+        log.info("index %s, started later, is live: %s is not used", current.name, version.name)
+        report.version = current.name
+        return True
+
+    def _discard(self, version: Version) -> None:
+        """Remove an unfinished version; if even that fails, the next refresh clears it."""
+        try:
+            self.store.drop_version(version.name)
+        except StoreError as exc:
+            log.warning("could not remove unfinished index %s: %s", version.name, exc)
 
     def _old_locations(self, old: Version | None) -> dict[str, str]:
         if old is None:
@@ -150,8 +200,8 @@ class Indexer:
             batch = chunks[start : start + EMBED_BATCH * 4]
             progress("reusing unchanged passages", start, len(chunks))
             chunk_vectors = _vectors(old_chunks, [c.id for c in batch])
-            sentence_ids = [sid for c in batch for sid in _sentence_ids(c)]
-            sentence_vectors = _vectors(old_sentences, sentence_ids)
+            by_id = packed.read(old_sentences, [(c.id, len(c.sentences)) for c in batch])
+            sentence_vectors = np.concatenate([by_id[c.id] for c in batch])
             _add(chunk_col, sentence_col, batch, chunk_vectors, sentence_vectors)
 
     def _embed_new(self, chunks, chunk_col, sentence_col, progress) -> int:
@@ -189,9 +239,10 @@ def _add(chunk_col, sentence_col, chunks, chunk_vectors, sentence_vectors) -> No
         documents=[c.text for c in chunks],
         metadatas=[chunk_metadata(c) for c in chunks],
     )
+    # One record per passage, its sentence vectors packed: see retrieval/packed.py for why.
     sentence_col.add(
-        ids=[sid for c in chunks for sid in _sentence_ids(c)],
-        embeddings=np.asarray(sentence_vectors, dtype=np.float32),
+        **packed.records([c.id for c in chunks], [len(c.sentences) for c in chunks],
+                         sentence_vectors)
     )
 
 
@@ -199,10 +250,6 @@ def _vectors(collection, ids: list[str]) -> np.ndarray:
     records = collection.get(ids=ids, include=["embeddings"])
     by_id = dict(zip(records["ids"], records["embeddings"]))
     return np.asarray([by_id[i] for i in ids], dtype=np.float32)
-
-
-def _sentence_ids(chunk: Chunk) -> list[str]:
-    return [f"{chunk.id}:{i}" for i in range(len(chunk.sentences))]
 
 
 def chunk_metadata(chunk: Chunk) -> dict:

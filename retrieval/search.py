@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter
 
 import numpy as np
 
-from retrieval.keywords import STOPWORDS, KeywordIndex, words
+from retrieval import packed
+from retrieval.keywords import KeywordIndex
 from retrieval.store import Store, Version
 from retrieval.types import Passage, SentenceRef
 
@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 24  # taken from each ranking before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
+COMMON_WORDS = 20_000  # the corpus's most frequent content words, to warm the word cache
 
 
 class Retriever:
@@ -28,7 +29,7 @@ class Retriever:
         records = self._chunks.get(include=["documents"])
         self._ids: list[str] = records["ids"]
         self._keywords = KeywordIndex(records["documents"])
-        self.common_words = _common_words(records["documents"])
+        self.common_words = [w for w, _ in self._keywords.word_counts.most_common(COMMON_WORDS)]
 
     @property
     def size(self) -> int:
@@ -74,28 +75,11 @@ class Retriever:
             )
         }
         passages = [_passage(i, *by_id[i]) for i in ids if i in by_id]
-        sentence_ids = [f"{p.id}:{n}" for p in passages for n in range(len(p.sentences))]
-        vectors = self._sentence_vectors(sentence_ids)
+        vectors = packed.read(self._sentences, [(p.id, len(p.sentences)) for p in passages])
         for passage in passages:
-            count = len(passage.sentences)
-            passage.sentence_vectors = np.stack(
-                [vectors[f"{passage.id}:{n}"] for n in range(count)]
-            )
+            passage.sentence_vectors = vectors[passage.id]
             passage.vector_score = float(np.dot(by_id[passage.id][2], query_vector))
         return passages
-
-    def _sentence_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
-        records = self._sentences.get(ids=ids, include=["embeddings"])
-        return {
-            i: np.asarray(v, dtype=np.float32)
-            for i, v in zip(records["ids"], records["embeddings"])
-        }
-
-
-def _common_words(texts: list[str], limit: int = 20_000) -> list[str]:
-    """The corpus's most frequent content words, for warming the word-vector cache."""
-    counts = Counter(w for text in texts for w in words(text) if w not in STOPWORDS)
-    return [w for w, _ in counts.most_common(limit)]
 
 
 def _passage(chunk_id: str, text: str, meta: dict, _embedding) -> Passage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -15,13 +16,14 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval import extractive
 from retrieval.embedder import embed_array, make_embeddings
-from retrieval.errors import QuestionError
+from retrieval.errors import QuestionError, StoreError, StoreUnavailableError
 from retrieval.followup import standalone_question
 from retrieval.indexer import Indexer, Progress, RefreshReport
 from retrieval.locks import RefreshLock
 from retrieval.search import Retriever
 from retrieval.settings import Settings
 from retrieval.store import Store, Version, make_client
+from retrieval.summary import Summarizer, Summary
 from retrieval.support import TermSupport
 from retrieval.types import Answer, Passage, Turn
 from retrieval.verify import CorpusLines
@@ -65,17 +67,19 @@ class SeedService:
         self._retriever: Retriever | None = None
         self._checked_at = 0.0
         self._swap = threading.Lock()
+        self.summaries = Summarizer(self)
 
     @classmethod
     def from_settings(cls, settings: Settings, client: Any = None) -> SeedService:
         """Build the store, the embedder and (if configured) the LLM answerer from settings."""
         store = Store(make_client(settings, client=client))
+        embedder = make_embeddings(settings.embeddings)
         generator = None
         if settings.llm_enabled:
             from retrieval.generate import make_generator
 
-            generator = make_generator(settings)
-        return cls(settings, store, make_embeddings(settings.embeddings), generator)
+            generator = make_generator(settings, embedder)
+        return cls(settings, store, embedder, generator)
 
     # -- answering -----------------------------------------------------------------------
 
@@ -83,14 +87,13 @@ class SeedService:
         """Answer `question` (with earlier turns of the conversation) from the live index."""
         started = time.perf_counter()
         question = self.clean_question(question)
-        standalone = standalone_question(question, history)
         timings: dict[str, float] = {}
+        standalone = self._timed(timings, "rewrite", lambda: self.standalone(question, history))
         query_vector = self._timed(timings, "embed", lambda: self.embed_query(standalone))
-        retriever = self.retriever()
         passages = self._timed(
             timings,
             "retrieve",
-            lambda: retriever.search(standalone, query_vector, self.settings.top_k),
+            lambda: self._search(standalone, query_vector),
         )
         answer = self._timed(
             timings,
@@ -123,9 +126,20 @@ class SeedService:
             text, citations = extractive.compose(chosen)
             fallback = Answer(question, text, refused=False, citations=citations)
         fallback.verification = {"relevance": round(relevance, 4)}
-        if self.generator is not None and passages:
-            return self.generator.answer(question, standalone, passages, fallback, history)
+        # The LLM is asked only when the texts hold relevant evidence: an off-topic question
+        # is refused the same way on both paths, and costs no LLM call.
+        if self.generator is not None and passages and not fallback.refused:
+            return self.checked(
+                self.generator.answer(question, standalone, passages, fallback, history)
+            )
         return self.checked(fallback)
+
+    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+        """The follow-up rewritten to stand alone: by the LLM when configured, else offline."""
+        offline = standalone_question(question, history)
+        if self.generator is None or not history:
+            return offline
+        return self.generator.standalone(question, history, offline)
 
     def checked(self, answer: Answer) -> Answer:
         """Drop any citation whose quote is not verbatim at its lines (and its markers)."""
@@ -157,6 +171,16 @@ class SeedService:
         if not cleaned:
             raise QuestionError("The question is empty: ask something about the texts.")
         return cleaned
+
+    def _search(self, question: str, query_vector: np.ndarray) -> list[Passage]:
+        try:
+            return self.retriever().search(question, query_vector, self.settings.top_k)
+        except StoreUnavailableError:
+            raise
+        except StoreError:
+            # Another process may have replaced, then dropped, the version loaded here.
+            self._checked_at = float("-inf")
+            return self.retriever().search(question, query_vector, self.settings.top_k)
 
     def embed_query(self, text: str) -> np.ndarray:
         return embed_array(self.embedder, [text])[0]
@@ -205,13 +229,20 @@ class SeedService:
         version = self.retriever().version
         return SourcesInfo(version.built_at, version.documents, self.retriever().size)
 
+    def summarize(self, document: str | None = None, topic: str | None = None) -> Summary:
+        """Summarise a document, a topic or the whole corpus (cached until the next refresh)."""
+        return self.summaries.summarize(document, topic)
+
     def warm_up(self, background: bool = True) -> None:
         """Load the index and the model now, and the word cache meanwhile, so nobody waits."""
         words = self.retriever().common_words
         self.embed_query("warm up")
-        if background:
-            threading.Thread(
-                target=self.support.prefetch, args=(words,), name="word-prefetch", daemon=True
-            ).start()
-        else:
+        if not background:
             self.support.prefetch(words)
+            return
+        worker = threading.Thread(
+            target=self.support.prefetch, args=(words,), name="word-prefetch", daemon=True
+        )
+        # onnxruntime aborts the process if the interpreter exits while it runs in a thread.
+        atexit.register(self.support.stop_prefetch, worker)
+        worker.start()

@@ -3,68 +3,221 @@
 Chroma has no collection aliases, so each refresh writes a new pair of collections
 (passages and their sentences) and then flips one pointer record. Readers follow the
 pointer, so a refresh that dies midway leaves the previous version answering.
+
+Every call into Chroma goes through `store_errors()`, so callers see only domain errors:
+StoreUnavailableError when a server cannot be reached (retrying works), StoreError otherwise.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrieval.errors import IndexMissingError, SettingsError, StoreError, StoreUnavailableError
+from retrieval.errors import (
+    IndexMissingError,
+    SeedbotError,
+    SettingsError,
+    StoreError,
+    StoreUnavailableError,
+)
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PREFIX = "seedbot"
 POINTER_COLLECTION = f"{PREFIX}_pointer"
+VERSION_PREFIX = f"{PREFIX}_v"
+UNAVAILABLE = (
+    "The index is unavailable right now (its Chroma server cannot be reached); "
+    "try again in a moment."
+)
+# httpx waits forever by default in chromadb's client: a frozen server would hang every question.
+HTTP_CONNECT_TIMEOUT_S = 5.0
+HTTP_TIMEOUT_S = 60.0
 
 
-def make_client(settings: Settings | None = None, client: Any = None, path: Path | None = None):
-    """A Chroma client: the one given, a server (CHROMA_HOST), or an embedded store on disk."""
-    given = [client is not None, path is not None]
-    if all(given):
+def make_client(
+    settings: Settings | None = None,
+    client: Any = None,
+    path: Path | None = None,
+    recover: bool = False,
+):
+    """A Chroma client: the one given, a server (CHROMA_HOST), or an embedded store on disk.
+
+    With `recover`, an embedded folder that cannot be opened is moved aside and a new, empty
+    one is made: what `seedbot index` wants, since it rebuilds everything anyway.
+    """
+    if client is not None and path is not None:
         raise SettingsError("Give either a Chroma client or a store path, not both.")
     if client is not None:
         return client
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if path is None and settings is not None and settings.chroma_host:
-        return _http_client(settings, chroma_settings)
+        return _http_client(settings)
     folder = path or (settings.store_dir if settings else Path(".seedbot/store"))
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+        return _persistent_client(folder)
     except Exception as exc:  # chromadb raises bare errors for a damaged folder
+        if not recover:
+            raise StoreError(
+                f"The index folder {folder} cannot be opened ({type(exc).__name__}). Run "
+                f"`seedbot index` to rebuild it (a damaged folder is moved aside to "
+                f"{folder.name}.damaged-<time>, not deleted)."
+            ) from exc
+    return _persistent_client(_move_aside(folder))
+
+
+def _persistent_client(folder: Path):
+    import chromadb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(folder), settings=_chroma_settings())
+    except Exception:
+        _forget_failed_system(str(folder))
+        raise
+
+
+def _forget_failed_system(identifier: str) -> None:
+    """Drop the System chromadb 1.5 caches for a folder even when it failed to start.
+
+    Left there, every later open of that folder in this process (such as the rebuild after
+    moving a damaged folder aside) reuses the broken System and fails too.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient as Shared
+
+    systems = getattr(Shared, "_identifier_to_system", None)
+    refcounts = getattr(Shared, "_identifier_to_refcount", {})
+    if isinstance(systems, dict) and not refcounts.get(identifier):  # no client still uses it
+        systems.pop(identifier, None)
+
+
+def _move_aside(folder: Path) -> Path:
+    """Rename a damaged store folder out of the way (kept for inspection) and return the path."""
+    damaged = folder.with_name(f"{folder.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    try:
+        shutil.move(str(folder), str(damaged))
+    except OSError as exc:
         raise StoreError(
-            f"The index folder {folder} cannot be opened ({type(exc).__name__}). "
-            f"Delete it and run `seedbot index` to rebuild it."
+            f"The index folder {folder} is damaged and cannot be moved aside ({exc.strerror}). "
+            f"Delete it and run `seedbot index`."
         ) from exc
+    log.warning("index folder %s was damaged: moved to %s, rebuilding", folder, damaged)
+    return folder
 
 
-def _http_client(settings: Settings, chroma_settings):
+def _chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _http_client(settings: Settings):
     import chromadb
 
     headers = {}
     if settings.chroma_token:
         headers["Authorization"] = f"Bearer {settings.chroma_token.reveal()}"
+    where = f"{settings.chroma_host}:{settings.chroma_port}"
     try:
-        return chromadb.HttpClient(
+        client = chromadb.HttpClient(
             host=settings.chroma_host,
             port=settings.chroma_port,
             headers=headers,
-            settings=chroma_settings,
+            settings=_chroma_settings(),
         )
     except Exception as exc:
-        raise StoreUnavailableError(
-            f"The Chroma server at {settings.chroma_host}:{settings.chroma_port} cannot be "
-            f"reached ({type(exc).__name__}); try again in a moment."
-        ) from exc
+        error = as_store_error(exc)
+        if isinstance(error, StoreUnavailableError):
+            error = StoreUnavailableError(
+                f"The Chroma server at {where} cannot be reached; start it (`chroma run`) or "
+                f"check CHROMA_HOST and CHROMA_PORT, then try again."
+            )
+        raise error from None  # the cause may quote request headers, and so the token
+    _bound_http_waits(client)
+    return client
+
+
+def _bound_http_waits(client: Any) -> None:
+    """Give the HTTP session timeouts, so a frozen server fails a question instead of hanging."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):  # a private attribute: skip quietly if it moves
+        session.timeout = httpx.Timeout(HTTP_TIMEOUT_S, connect=HTTP_CONNECT_TIMEOUT_S)
+
+
+def as_store_error(exc: BaseException) -> StoreError:
+    """The domain error for a failed Chroma call; its message never quotes the request."""
+    if isinstance(exc, StoreError):
+        return exc
+    if _unreachable(exc):
+        return StoreUnavailableError(UNAVAILABLE)
+    if _refused(exc):
+        return StoreError("The Chroma server refused our credentials: check CHROMA_TOKEN.")
+    return StoreError(
+        f"The index cannot be read ({type(exc).__name__}). Run `seedbot index` to rebuild it."
+    )
+
+
+def _unreachable(exc: BaseException) -> bool:
+    import httpx
+
+    if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
+        return True
+    # chromadb turns a refused connection into ValueError("Could not connect to a Chroma server").
+    return isinstance(exc, ValueError) and "Could not connect" in str(exc)
+
+
+def _refused(exc: BaseException) -> bool:
+    from chromadb.errors import AuthorizationError, ChromaAuthError
+
+    if isinstance(exc, ChromaAuthError | AuthorizationError):
+        return True
+    # A proxy in front of `chroma run` answers 401/403 with a body chromadb raises as text.
+    text = str(exc)[:200].lower()
+    return "unauthorized" in text or "forbidden" in text
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Turn whatever Chroma or its HTTP client raises into StoreError or StoreUnavailableError."""
+    try:
+        yield
+    except SeedbotError:
+        raise
+    except Exception as exc:
+        raise as_store_error(exc) from exc
+
+
+class Collection:
+    """A Chroma collection whose calls raise only StoreError and its subclasses."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.name = inner.name
+
+    def get(self, **kwargs):
+        with store_errors():
+            return self._inner.get(**kwargs)
+
+    def add(self, **kwargs) -> None:
+        with store_errors():
+            self._inner.add(**kwargs)
+
+    def query(self, **kwargs):
+        with store_errors():
+            return self._inner.query(**kwargs)
+
+    def count(self) -> int:
+        with store_errors():
+            return self._inner.count()
 
 
 @dataclass(frozen=True)
@@ -106,7 +259,13 @@ class Version:
 
 
 def new_version_name() -> str:
-    return f"{PREFIX}_v{time.time_ns()}"
+    return f"{VERSION_PREFIX}{time.time_ns()}"
+
+
+def version_time(name: str) -> int | None:
+    """When a version was started (ns), from its name; None for a name that is not a version."""
+    digits = name[len(VERSION_PREFIX) :] if name.startswith(VERSION_PREFIX) else ""
+    return int(digits) if digits.isdigit() else None
 
 
 class Store:
@@ -116,47 +275,66 @@ class Store:
         self.client = client
 
     def _pointer(self):
-        return self.client.get_or_create_collection(POINTER_COLLECTION)
+        with store_errors():
+            return self.client.get_or_create_collection(POINTER_COLLECTION)
 
     def active(self) -> Version:
         """The live version, or IndexMissingError when no refresh has completed yet."""
-        try:
-            meta = self._pointer().metadata or {}
-        except Exception as exc:
-            raise _as_store_error(exc) from exc
+        meta = self._pointer().metadata or {}
         if "name" not in meta:
             raise IndexMissingError("No index yet: run `seedbot index` (or /reindex) first.")
-        return Version.from_metadata(meta)
+        try:
+            return Version.from_metadata(meta)
+        except (KeyError, TypeError, ValueError):
+            # Treated as missing, so `seedbot index` rebuilds instead of failing on it too.
+            raise IndexMissingError(
+                "The index pointer is damaged: run `seedbot index` (or /reindex) to rebuild it."
+            ) from None
 
     def activate(self, version: Version) -> None:
         """Make `version` the live one, in one write, so readers see the old or the new."""
-        self._pointer().modify(metadata=version.to_metadata())
+        pointer = self._pointer()
+        with store_errors():
+            pointer.modify(metadata=version.to_metadata())
 
-    def collection(self, name: str, create: bool = False):
-        try:
+    def collection(self, name: str, create: bool = False) -> Collection:
+        with store_errors():
             if create:
-                return self.client.create_collection(name, metadata={"hnsw:space": "cosine"})
-            return self.client.get_collection(name)
-        except Exception as exc:
-            raise _as_store_error(exc) from exc
+                return Collection(
+                    self.client.create_collection(name, metadata={"hnsw:space": "cosine"})
+                )
+            return Collection(self.client.get_collection(name))
 
-    def drop_unused(self, keep: set[str]) -> list[str]:
-        """Delete collections of versions that are not live: debris of old or killed refreshes."""
-        dropped = []
-        for name in self._collection_names():
-            if name.startswith(f"{PREFIX}_v") and name.rsplit("_", 1)[0] not in keep:
-                self.client.delete_collection(name)
-                dropped.append(name)
-        return dropped
+    def versions(self) -> set[str]:
+        """Names of the versions that have collections in the store, complete or not."""
+        with store_errors():
+            names = [getattr(c, "name", c) for c in self.client.list_collections()]
+        return {n.rsplit("_", 1)[0] for n in names if version_time(n.rsplit("_", 1)[0])}
 
-    def _collection_names(self) -> list[str]:
-        return [getattr(c, "name", c) for c in self.client.list_collections()]
+    def drop_unused(self, keep: set[str], before: str | None = None) -> list[str]:
+        """Delete versions not in `keep` that were started before `before` (default: all).
 
+        Versions started later may be another process's refresh still in progress (on a
+        shared server): dropping them would break it, so they wait for a later refresh.
+        """
+        limit = version_time(before) if before else None
+        doomed = [
+            v
+            for v in sorted(self.versions())
+            if v not in keep and (limit is None or version_time(v) < limit)
+        ]
+        for version in doomed:
+            self.drop_version(version)
+        return doomed
 
-def _as_store_error(exc: Exception) -> StoreError:
-    if isinstance(exc, StoreError):
-        return exc
-    text = f"{type(exc).__name__}: {exc}"
-    if any(word in text for word in ("Connect", "connect", "Timeout", "refused", "unavailable")):
-        return StoreUnavailableError("The index is unavailable right now; try again in a moment.")
-    return StoreError(f"The index cannot be read ({type(exc).__name__}). Run `seedbot index`.")
+    def drop_version(self, name: str) -> None:
+        """Delete a version's collections; one already gone (another cleaner won) is fine."""
+        from chromadb.errors import NotFoundError
+
+        for suffix in ("_chunks", "_sentences"):
+            try:
+                self.client.delete_collection(f"{name}{suffix}")
+            except NotFoundError:
+                pass
+            except Exception as exc:
+                raise as_store_error(exc) from exc

@@ -29,6 +29,7 @@ class TermSupport:
         self.embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     def unsupported_share(self, question: str, evidence_text: str, keywords: KeywordIndex) -> float:
         """IDF-weighted share of the question's content words with no close word in the evidence."""
@@ -45,10 +46,17 @@ class TermSupport:
             missing = [w for w, best in zip(missing, closeness.max(axis=1)) if best < CLOSE_WORD]
         return sum(weights[w] for w in missing) / (sum(weights.values()) or 1.0)
 
-    def prefetch(self, vocabulary: list[str], batch: int = 256) -> None:
+    def prefetch(self, vocabulary: list[str], batch: int = 128) -> None:
         """Embed the corpus's common words ahead of time, so early questions don't wait."""
         for start in range(0, min(len(vocabulary), CACHE_WORDS), batch):
+            if self._stop.is_set():
+                return
             self._vectors(vocabulary[start : start + batch])
+
+    def stop_prefetch(self, worker: threading.Thread, timeout: float = 10.0) -> None:
+        """Stop a prefetch between batches and wait for it (called at exit)."""
+        self._stop.set()
+        worker.join(timeout)
 
     def _vectors(self, items: list[str]) -> np.ndarray:
         with self._lock:

@@ -1,0 +1,1 @@
+"""Benchmarks of seedbot: latency, cold start, indexing, memory and quality (`make bench`)."""

@@ -1,0 +1,208 @@
+"""`python -m bench [--quick]`: measure seedbot and write the report with its plots.
+
+--quick measures the seed corpus only (well under a minute; what CI runs, with no
+thresholds) and writes to bench/.cache/quick/. The full run adds the 1,000-passage build,
+the 10,000- and 100,000-passage indexes and the layout comparison, and rewrites
+bench/results.md, bench/results.json and bench/plots/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from bench import corpora, indexing, latency, machine, quality, report
+from bench.corpora import CACHE, ROOT, Corpus
+from bench.stats import folder_mb
+from retrieval.embedder import MiniLMEmbeddings
+from retrieval.evaluate import DEFAULT_SET, load_cases
+from retrieval.service import SeedService
+from retrieval.settings import Settings
+from retrieval.store import Store, make_client
+
+log = logging.getLogger("bench")
+
+LARGE = (10_000, 100_000)
+BUILD_SCALE = 1_000  # passages of real text for the full-build and refresh figures
+QUICK = {"processes": 2, "rounds": 1, "builds": 2, "refreshes": 3}
+FULL = {"processes": 3, "rounds": 2, "builds": 3, "refreshes": 5}
+
+
+def main() -> None:
+    args = _parser().parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for noisy in ("chromadb", "httpx", "onnxruntime", "retrieval"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    out = CACHE / "quick" if args.quick else ROOT / "bench"
+    results = run(args, out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    report.write(results, out)
+    print(report.summary_text(results))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="seed scale only, under a minute")
+    parser.add_argument("--embed-minutes", type=float, default=90.0,
+                        help="time allowed to fill the vector cache of the large corpora")
+    parser.add_argument("--scales", default=",".join(str(s) for s in LARGE),
+                        help="large corpus sizes in passages (full run)")
+    return parser
+
+
+def run(args, out: Path) -> dict:
+    plan = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    results: dict = {"mode": "quick" if args.quick else "full", "plan": plan,
+                     "machine": machine.facts(), "durations_s": {}, "scales": []}
+    embedder = MiniLMEmbeddings()
+    cases = load_cases(ROOT / DEFAULT_SET)
+    questions = [c.question for c in cases]
+    timed = _Phases(results["durations_s"])
+
+    seeds = corpora.seed_corpus()
+    with timed("quality at seed scale"):
+        results["quality"] = {"seeds": _quality(seeds, embedder, cases)}
+    with timed("indexing at seed scale"):
+        results["indexing"] = {"seeds": _indexing(seeds.folder, embedder, plan)}
+    with timed("latency at seed scale"):
+        store = _seed_store(seeds, embedder)
+        results["scales"].append(_scale(seeds, store, questions, plan, real=len(seeds.chunks)))
+    if not args.quick:
+        _full(args, results, embedder, cases, plan, timed)
+    results["durations_s"]["total"] = round(time.perf_counter() - started, 1)
+    results["machine"]["load_average_after"] = machine.load_average()
+    return results
+
+
+def _full(args, results, embedder, cases, plan, timed) -> None:
+    from bench import bigindex
+    from bench.vectors import VectorCache, fill, sentence_texts
+
+    questions = [c.question for c in cases]
+    scales = sorted(int(s) for s in args.scales.split(",") if s)
+    with timed("reading and chunking the large corpora"):
+        corpora.ensure_packages()
+        documents = corpora.source_documents()
+        chunks = corpora.chunks_for(max(scales), documents)
+    with timed(f"indexing at {BUILD_SCALE:,} passages"):
+        mid = corpora.corpus_of(BUILD_SCALE, documents, chunks)
+        results["indexing"][f"{BUILD_SCALE}"] = _indexing(mid.folder, embedder, plan, repeats=2)
+    cache = VectorCache(embedder.name)
+    with timed("filling the vector cache"):
+        deadline = time.monotonic() + args.embed_minutes * 60
+        texts = sentence_texts(chunks[: max(scales)])
+        results["vector_cache"] = {
+            "embedded_now": fill(cache, texts, embedder, deadline),
+            "sentences_needed": len(set(texts)), "cached": len(cache),
+        }
+    for size in scales:
+        corpus = corpora.corpus_of(size, documents, chunks)
+        with timed(f"index of {size:,} passages"):
+            build = bigindex.build(corpus, cache, embedder.name)
+        with timed(f"latency at {size:,} passages"):
+            entry = _scale(corpus, bigindex.store_folder(corpus), questions, plan,
+                           real=size - build.stand_in_passages, build=build.__dict__)
+            results["scales"].append(entry)
+        if build.stand_in_passages == 0 and size <= 10_000:
+            with timed(f"quality at {size:,} passages"):
+                results["quality"][f"{size}"] = _quality(corpus, embedder, cases,
+                                                         bigindex.store_folder(corpus))
+    _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed)
+
+
+def _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed):
+    """The 10,000-passage index once more, sentence vectors one record each (the old layout)."""
+    from bench import bigindex
+
+    corpus = corpora.corpus_of(LARGE[0], documents, chunks)
+    with timed("layout comparison"):
+        build = bigindex.build(corpus, cache, embedder.name, layout="per-sentence")
+        entry = _scale(corpus, bigindex.store_folder(corpus, "per-sentence"), questions, plan,
+                       real=LARGE[0] - build.stand_in_passages, build=build.__dict__)
+        entry["layout"] = "per-sentence"
+        results["layout_comparison"] = entry
+
+
+def _quality(corpus: Corpus, embedder, cases, store_dir: Path | None = None) -> dict:
+    """Our pipeline and both baselines over one corpus (baselines: seed scale only)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    from bench import baselines
+
+    if store_dir is None:
+        service = _service(corpus.folder, CACHE / "stores" / "quality-seeds", embedder, fresh=True)
+        service.refresh()
+    else:
+        service = _service(corpus.folder, store_dir, embedder)
+    service.warm_up(background=False)
+    figures = {"ours": quality.pipeline(service, cases)}
+    figures["bm25"] = quality.baseline(baselines.KeywordBaseline(corpus.chunks), cases,
+                                       corpus.folder)
+    if store_dir is None:
+        client = chromadb.EphemeralClient(ChromaSettings(anonymized_telemetry=False))
+        vector = baselines.VectorBaseline(corpus.chunks, embedder, client)
+        figures["vector"] = quality.baseline(vector, cases, corpus.folder)
+        vector.close()
+    return figures
+
+
+def _indexing(folder: Path, embedder, plan: dict, repeats: int | None = None) -> dict:
+    return {
+        "build": indexing.full_builds(folder, embedder, repeats or plan["builds"]),
+        "refresh": indexing.refreshes(folder, embedder, plan["refreshes"]),
+    }
+
+
+def _seed_store(seeds: Corpus, embedder) -> Path:
+    folder = CACHE / "stores" / "seeds"
+    _service(seeds.folder, folder, embedder, fresh=True).refresh()
+    return folder
+
+
+def _service(corpus_dir: Path, store_dir: Path, embedder, fresh: bool = False) -> SeedService:
+    if fresh:
+        shutil.rmtree(store_dir, ignore_errors=True)
+    settings = Settings(corpus_dir=corpus_dir, store_dir=store_dir)
+    return SeedService(settings, Store(make_client(path=store_dir)), embedder)
+
+
+def _scale(corpus: Corpus, store: Path, questions, plan, real: int, build=None) -> dict:
+    measured = latency.measure(corpus.folder, store, questions, plan["processes"], plan["rounds"])
+    return {
+        "name": corpus.name, "passages": len(corpus.chunks), "real_vector_passages": real,
+        "sentences": sum(len(c.sentences) for c in corpus.chunks),
+        "disk_mb": folder_mb(store), "build": build, **measured,
+    }
+
+
+class _Phases:
+    """Times each phase of the run, for the report's "how long it took" line."""
+
+    def __init__(self, into: dict) -> None:
+        self.into = into
+
+    def __call__(self, name: str):
+        return _Phase(self.into, name)
+
+
+class _Phase:
+    def __init__(self, into: dict, name: str) -> None:
+        self.into, self.name = into, name
+
+    def __enter__(self):
+        log.info("bench: %s", self.name)
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc) -> None:
+        self.into[self.name] = round(time.perf_counter() - self.started, 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,331 @@
+"""Summaries of a document, a topic or the whole corpus, every sentence cited and checked.
+
+Offline, a summary is extractive: the sentences nearest the centroid of the scope's
+sentence vectors (those already in the index), chosen with maximal marginal relevance so
+they do not repeat each other, each quoted verbatim and cited to its lines. With an LLM,
+the passages are summarised in batches (map) and the verified notes combined (reduce);
+every generated sentence goes through the same check as answers (retrieval.citecheck).
+Summaries are cached per index version, so a refresh invalidates them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import extractive
+from retrieval.citecheck import compose
+from retrieval.errors import UnknownDocumentError
+from retrieval.store import Version
+from retrieval.summary_llm import map_reduce
+from retrieval.types import Citation, Passage
+
+MMR_LAMBDA = 0.7  # relevance against redundancy (Carbonell & Goldstein, 1998)
+TOPIC_MMR_LAMBDA = 0.85  # on a topic, staying on it matters more than variety
+TOPIC_PASSAGES = 12
+TOPIC_MARGIN = 0.15  # a topic summary keeps sentences this close to the best match's cosine
+MIN_WORDS, MAX_WORDS = 6, 70  # shorter says little; longer reads as a paragraph
+NEAR_DUPLICATE = 0.92  # cosine above which two sentences say the same thing
+LISTED_DOCUMENTS = 20
+_DANGLING = frozenset("and or but of a an the to with that which as for by in on".split())
+
+
+@dataclass
+class Summary:
+    """A summary: title, text with [n] markers, the citations, and how it was made."""
+
+    title: str
+    text: str
+    citations: list[Citation]
+    path: str = "extractive"  # or "llm"
+    refused: bool = False
+    verification: dict = field(default_factory=dict)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "summary": self.text,
+            "citations": [c.to_json() for c in self.citations],
+            "path": self.path,
+            "refused": self.refused,
+            "verification": self.verification,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+class Summarizer:
+    """Builds and caches summaries over the service's live index."""
+
+    def __init__(self, service) -> None:
+        self.service = service
+        self._cache: dict[tuple, Summary] = {}
+        self._version = ""
+        self._lock = threading.Lock()
+
+    def summarize(self, document: str | None = None, topic: str | None = None) -> Summary:
+        """The summary of `document`, of what the corpus says about `topic`, or of everything."""
+        started = time.perf_counter()
+        version = self.service.retriever().version
+        source = resolve_document(document, version.documents) if document else None
+        topic = self.service.clean_question(topic) if topic is not None else None
+        key = (source, " ".join(topic.lower().split()) if topic else None)
+        with self._lock:
+            if self._version != version.name:
+                self._cache, self._version = {}, version.name
+            cached = self._cache.get(key)
+        if cached is not None:
+            took = {"total": (time.perf_counter() - started) * 1000}
+            return replace(
+                cached, timings_ms=took, verification={**cached.verification, "cached": True}
+            )
+        summary = self._build(version, source, topic)
+        summary.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        with self._lock:
+            if self._version == version.name:
+                self._cache[key] = summary
+        return summary
+
+    def _build(self, version: Version, source: str | None, topic: str | None) -> Summary:
+        timings: dict[str, float] = {}
+        title = _title(version, source, topic)
+        started = time.perf_counter()
+        if topic:
+            passages, focus = self._topic_passages(topic, source)
+        else:
+            passages, focus = load_passages(self.service, source), None
+        timings["load"] = (time.perf_counter() - started) * 1000
+        if not passages:
+            return _nothing_on(title, topic, timings)
+        summary = self._extractive(title, passages, focus, timings, source is None and not topic)
+        if self.service.generator is not None:
+            summary = self._generated(summary, passages, focus, topic, timings)
+        return self._gated(summary)
+
+    def _extractive(self, title, passages, focus, timings, corpus: bool) -> Summary:
+        started = time.perf_counter()
+        chosen = pick_sentences(passages, focus, corpus)
+        text, citations = compose([(p.sentence_text(i), [(p, i)]) for p, i in chosen])
+        timings["select"] = (time.perf_counter() - started) * 1000
+        return Summary(
+            title, text, citations, verification={"outcome": "extractive"}, timings_ms=timings
+        )
+
+    def _generated(self, offline: Summary, passages, focus, topic, timings) -> Summary:
+        """The LLM's map-reduce summary if any of it is verified, else the offline one."""
+        started = time.perf_counter()
+        chosen = pick_passages(passages, focus)
+        kept, verification = map_reduce(self.service.generator, chosen, topic)
+        timings["llm"] = (time.perf_counter() - started) * 1000
+        if not kept:
+            offline.verification = {**offline.verification, **verification}
+            return offline
+        text, citations = compose(kept)
+        return Summary(
+            offline.title,
+            text,
+            citations,
+            path="llm",
+            verification=verification,
+            timings_ms=timings,
+        )
+
+    def _topic_passages(self, topic: str, source: str | None):
+        """Passages about the topic across documents (or in one), if the corpus speaks to it."""
+        service = self.service
+        vector = service.embed_query(topic)
+        retriever = service.retriever()
+        k = TOPIC_PASSAGES if source is None else TOPIC_PASSAGES * 4
+        passages = retriever.search(topic, vector, k)
+        if source is not None:
+            passages = [p for p in passages if _belongs(p, source)][:TOPIC_PASSAGES]
+        evidence = extractive.rank_evidence(topic, vector, passages, retriever.keywords)
+        text = " ".join(p.text for p in passages[:3])
+        unsupported = service.support.unsupported_share(topic, text, retriever.keywords)
+        if extractive.relevance(topic, evidence, unsupported) < service.min_relevance:
+            return [], vector
+        return passages, vector
+
+    def _gated(self, summary: Summary) -> Summary:
+        """The citation gate: a sentence whose quote is no longer at its lines is dropped."""
+        verified, rejected = self.service.lines.check(summary.citations)
+        summary.verification = {
+            **summary.verification,
+            "citations_checked": len(summary.citations),
+            "citations_rejected": len(rejected),
+        }
+        if rejected:
+            bad = {f"[{c.n}]" for c in rejected}
+            parts = [[w for w in part if w not in bad] for part in _cited_sentences(summary.text)]
+            summary.text = " ".join(" ".join(p) for p in parts if _is_marker(p[-1]))
+            summary.citations, summary.refused = verified, not verified
+        return summary
+
+
+def pick_sentences(
+    passages: list[Passage], focus: np.ndarray | None, corpus: bool = False
+) -> list[tuple[Passage, int]]:
+    """The most central, least repetitive sentences of the passages, in reading order."""
+    candidates = _candidates(passages)
+    vectors = np.stack([p.sentence_vectors[i] for p, i in candidates])
+    relevance = vectors @ _unit(vectors.mean(axis=0))
+    if focus is not None:
+        # A sentence's passage counts too: "They are a nice way..." is about its passage's topic.
+        context = np.stack([_unit(p.sentence_vectors.mean(axis=0)) for p, _ in candidates])
+        on_topic = 0.5 * (vectors @ focus) + 0.5 * (context @ focus)
+        near = on_topic >= on_topic.max() - TOPIC_MARGIN  # passages also hold asides
+        candidates = [c for c, keep in zip(candidates, near) if keep]
+        vectors, relevance = vectors[near], on_topic[near]
+    low, high = (4, 8) if corpus else (2 if focus is not None else 3, 6)
+    count = min(len(candidates), max(low, min(high, round(len(candidates) ** 0.5))))
+    picked = mmr(vectors, relevance, count, MMR_LAMBDA if focus is None else TOPIC_MMR_LAMBDA)
+    return sorted((candidates[i] for i in picked), key=_reading_order)
+
+
+def pick_passages(passages: list[Passage], focus: np.ndarray | None, limit: int = 24):
+    """Up to `limit` central, varied passages for the LLM, in reading order."""
+    if len(passages) <= limit:
+        return sorted(passages, key=lambda p: (p.source, p.line_start))
+    vectors = np.stack([_unit(p.sentence_vectors.mean(axis=0)) for p in passages])
+    relevance = vectors @ (focus if focus is not None else _unit(vectors.mean(axis=0)))
+    picked = mmr(vectors, relevance, limit)
+    return sorted((passages[i] for i in picked), key=lambda p: (p.source, p.line_start))
+
+
+def mmr(
+    vectors: np.ndarray, relevance: np.ndarray, count: int, weight: float = MMR_LAMBDA
+) -> list[int]:
+    """Maximal marginal relevance: each pick the most relevant unlike those already picked."""
+    picked: list[int] = []
+    closest = np.full(len(vectors), -1.0, dtype=np.float32)
+    for _ in range(count):
+        score = weight * relevance - (1 - weight) * np.maximum(closest, 0)
+        score[picked] = -np.inf
+        score[closest > NEAR_DUPLICATE] = -np.inf
+        best = int(np.argmax(score))
+        if not np.isfinite(score[best]):
+            break
+        picked.append(best)
+        closest = np.maximum(closest, vectors @ vectors[best])
+    return picked
+
+
+def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
+    """Sentences fit to stand in a summary (whole statements of readable length), once each."""
+    seen, fit, every = set(), [], []
+    for passage in passages:
+        for index in range(len(passage.sentences)):
+            text = " ".join(passage.sentence_text(index).split())
+            if text.lower() in seen:
+                continue
+            seen.add(text.lower())
+            every.append((passage, index))
+            if _whole_statement(text):
+                fit.append((passage, index))
+    return fit or every
+
+
+def _whole_statement(text: str) -> bool:
+    """Of readable length, not a question or a lead-in, not cut off mid-clause ("... and")."""
+    words = text.rstrip("”\"'’)").split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] in "?:,;":
+        return False
+    return words[-1].lower() not in _DANGLING
+
+
+def load_passages(service, source: str | None) -> list[Passage]:
+    """The live index's passages of one document (or all), with their sentence vectors."""
+    retriever = service.retriever()
+    chunks = service.store.collection(retriever.version.chunks)
+    where = {"source": source} if source else None
+    records = chunks.get(where=where, include=["metadatas"])
+    if source and not records["ids"]:  # every paragraph is a copy of one held elsewhere
+        records = chunks.get(include=["metadatas"])
+    ids = [
+        i
+        for i, meta in zip(records["ids"], records["metadatas"])
+        if source is None
+        or meta["source"] == source
+        or json.dumps(source) in meta.get("duplicates", "")
+    ]
+    # The retriever is the one place that knows how sentence vectors are stored; the
+    # vector it is given only scores passages against a query, which a summary ignores.
+    passages = retriever._load(ids, service.embed_query(source or "corpus")) if ids else []
+    return sorted(passages, key=lambda p: (p.source, p.line_start))
+
+
+def resolve_document(name: str, documents: dict) -> str:
+    """The indexed document `name` means: exact, or by file name, stem or unique prefix."""
+    if name in documents:
+        return name
+    wanted = Path(name.strip()).name.lower()
+    matches = [s for s in documents if wanted in (Path(s).name.lower(), Path(s).stem.lower())]
+    matches = matches or [s for s in documents if Path(s).name.lower().startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    listed = sorted(matches or documents)
+    shown = ", ".join(listed[:LISTED_DOCUMENTS])
+    more = f" and {len(listed) - LISTED_DOCUMENTS} more" if len(listed) > LISTED_DOCUMENTS else ""
+    if matches:
+        raise UnknownDocumentError(f"“{name}” matches several documents: {shown}{more}.")
+    raise UnknownDocumentError(f"No document named “{name}”. Available: {shown}{more}.")
+
+
+def _title(version: Version, source: str | None, topic: str | None) -> str:
+    if topic:
+        return f"What the texts say about “{topic}”" + (f" in {source}" if source else "")
+    if source:
+        return f"Summary of {source}"
+    return f"Summary of the corpus ({len(version.documents)} documents)"
+
+
+def _nothing_on(title: str, topic: str | None, timings: dict) -> Summary:
+    text = (
+        f"The texts say nothing clear about “{topic}”. Try other words, or see /sources "
+        "for what they cover."
+        if topic
+        else "There is nothing to summarise."
+    )
+    return Summary(
+        title,
+        text,
+        [],
+        refused=True,
+        verification={"outcome": "nothing relevant"},
+        timings_ms=timings,
+    )
+
+
+def _belongs(passage: Passage, source: str) -> bool:
+    return passage.source == source or any(d[0] == source for d in passage.duplicates)
+
+
+def _cited_sentences(text: str) -> list[list[str]]:
+    """The words of the text cut after each run of markers: one cited sentence per part."""
+    words = text.split(" ")
+    parts, current = [], []
+    for position, word in enumerate(words):
+        current.append(word)
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if _is_marker(word) and not _is_marker(following):
+            parts.append(current)
+            current = []
+    return parts
+
+
+def _is_marker(word: str) -> bool:
+    return word.startswith("[") and word.endswith("]") and word[1:-1].isdigit()
+
+
+def _reading_order(item: tuple[Passage, int]) -> tuple:
+    passage, index = item
+    return passage.source, passage.line_start, passage.sentences[index].start
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)

@@ -1,0 +1,47 @@
+"""The bot in-process: the real SeedBot and service, connected to the local Discord double."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+
+from bot.client import SeedBot
+from bot.feedback import FeedbackStore
+from tests.discord_double import DiscordDouble, pointed_at, run_client
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[DiscordDouble]:
+    async with DiscordDouble() as started:
+        with pointed_at(started):
+            yield started
+
+
+@pytest.fixture
+async def make_bot(double, tmp_path) -> AsyncIterator:
+    """`await make_bot(service, **settings_changes)`: a ready SeedBot on the double."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(service, **changes) -> SeedBot:
+            settings = replace(
+                service.settings, feedback_db=tmp_path / "feedback.sqlite3", **changes
+            )
+            feedback = FeedbackStore(settings.feedback_db)
+            stack.callback(feedback.close)
+            bot = SeedBot(
+                settings=settings, service=service, feedback=feedback, guild_ready_timeout=0.1
+            )
+            await stack.enter_async_context(run_client(bot, double))
+            await bot.tree.sync()  # so the double checks every command against its schema
+            return bot
+
+        yield start
+
+
+@pytest.fixture
+async def seed_bot(make_bot, seed_service) -> SeedBot:
+    """A bot over the session's read-only index of the seed corpus."""
+    return await make_bot(seed_service)

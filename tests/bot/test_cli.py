@@ -1,0 +1,38 @@
+"""`seedbot` from the bot package: the retrieval commands still work, plus sync-commands."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from retrieval.settings import Settings
+
+SETTING_NAMES = [f.upper() for f in Settings.__dataclass_fields__]
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """No setting from the developer's environment or .env leaks into the command."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / "empty.env"
+    env_file.write_text("")
+    return env_file
+
+
+def test_retrieval_commands_still_work(clean_env, monkeypatch, seed_service, capsys):
+    monkeypatch.setenv("CORPUS_DIR", str(seed_service.settings.corpus_dir))
+    monkeypatch.setenv("STORE_DIR", str(seed_service.settings.store_dir))
+    assert main(["--env-file", str(clean_env), "sources"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in seed_service.sources().documents)
+
+
+def test_sync_commands_needs_a_token(clean_env, capsys):
+    assert main(["--env-file", str(clean_env), "sync-commands", "--guild", "42"]) == 2
+    assert "DISCORD_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_sync_commands_options_are_exclusive(clean_env):
+    with pytest.raises(SystemExit):
+        main(["--env-file", str(clean_env), "sync-commands", "--guild", "42", "--global"])

@@ -1,0 +1,94 @@
+"""A Chroma server that stops, restarts or freezes under a running service."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from retrieval.errors import StoreUnavailableError
+from retrieval.service import POINTER_TTL_S, SeedService
+from retrieval.store import Store, make_client
+from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
+
+pytestmark = pytest.mark.server
+
+QUESTION = "What happened with the o1 series?"
+
+
+@pytest.fixture
+def served(settings, embedder, own_server):
+    """A service configured by CHROMA_HOST/PORT on a private server, with the index built."""
+    configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
+    service = SeedService(configured, Store(make_client(configured)), embedder)
+    service.refresh()
+    return service
+
+
+def assert_unavailable(service: SeedService) -> None:
+    with pytest.raises(StoreUnavailableError, match=r"unavailable.*try again"):
+        service.ask(QUESTION)
+
+
+def test_questions_during_an_outage_say_try_again_and_answering_resumes_by_itself(
+    served, own_server
+):
+    before = served.ask(QUESTION)
+    own_server.stop()
+    assert_unavailable(served)  # the loaded version, within the pointer's TTL
+    time.sleep(POINTER_TTL_S + 0.1)
+    assert_unavailable(served)  # re-reading the pointer
+    with pytest.raises(StoreUnavailableError):
+        served.refresh()
+    assert not served.refreshing, "a failed refresh must release its lock"
+    own_server.start()
+    after = served.ask(QUESTION)  # the same service object: no restart, no reconnect call
+    assert after.answer == before.answer and after.citations == before.citations
+    assert_citations_verbatim(served.settings.corpus_dir, after)
+    served.refresh(force=True)
+    assert_index_matches(served.store, served.settings.corpus_dir)
+
+
+def test_a_server_stopped_mid_refresh_leaves_the_previous_version_live(
+    served, own_server, embedder
+):
+    live = served.store.active().name
+    (served.settings.corpus_dir / "crates.txt").write_text(
+        "Folding crates are good for storing winter clothes.\n" * 3, encoding="utf-8"
+    )
+
+    class StopsTheServer:
+        """The real embedder; the server goes down while it works."""
+
+        name = embedder.name
+
+        def embed_documents(self, texts):
+            own_server.stop()
+            return embedder.embed_documents(texts)
+
+    crashing = SeedService(served.settings, served.store, StopsTheServer())
+    with pytest.raises(StoreUnavailableError):
+        crashing.refresh()
+    own_server.start()
+    assert served.store.active().name == live
+    assert served.refresh().added > 0  # debris is cleared and the new text indexed
+    assert_index_matches(served.store, served.settings.corpus_dir)
+
+
+def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
+    settings, embedder, own_server, monkeypatch
+):
+    monkeypatch.setattr("retrieval.store.HTTP_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("retrieval.store.HTTP_CONNECT_TIMEOUT_S", 1.0)
+    configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
+    service = SeedService(configured, Store(make_client(configured)), embedder)
+    service.refresh()
+    own_server.freeze()
+    try:
+        started = time.monotonic()
+        assert_unavailable(service)
+        assert time.monotonic() - started < 10
+    finally:
+        own_server.thaw()
+    assert not service.ask(QUESTION).refused

@@ -1,0 +1,207 @@
+"""The LLM answer chain, driven by GenericFakeChatModel: each kind of reply ends as specified."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+from bench.llm_citations import leaks
+from retrieval.evaluate import load_cases
+from retrieval.generate import LLMAnswerer
+from retrieval.service import REFUSAL
+from retrieval.settings import Settings
+from retrieval.types import Turn
+from tests.conftest import SEEDS, make_service
+from tests.fakes.inventing_llm import InventingChatModel
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = "what would SGD do about the extra reasoning schemers need"
+
+
+@pytest.fixture(scope="module")
+def llm_service(tmp_path_factory, embedder):
+    """One index of the seed corpus; each test plugs in its own fake model."""
+    base = tmp_path_factory.mktemp("llm")
+    shutil.copytree(SEEDS, base / "corpus")
+    built = make_service(Settings(corpus_dir=base / "corpus", store_dir=base / "store"), embedder)
+    built.refresh()
+    yield built
+    built.generator = None
+
+
+def with_replies(service, *replies, timeout_s: float = 20.0) -> GenericFakeChatModel:
+    model = GenericFakeChatModel(messages=iter(replies))
+    service.generator = LLMAnswerer(model, service.embedder, timeout_s)
+    return model
+
+
+def numbered(service, question: str) -> dict:
+    found = service.retriever().search(question, service.embed_query(question), 6)
+    return dict(enumerate(found, 1))
+
+
+def extractive(service, question: str, history=()):
+    service.generator = None
+    return service.ask(question, history)
+
+
+def find(passages: dict, words: str) -> int:
+    return next(n for n, p in passages.items() if words in p.text)
+
+
+def test_a_reply_with_valid_citations_is_shown_verified(llm_service):
+    n = find(numbered(llm_service, QUESTION), "speed argument")
+    with_replies(llm_service, f"SGD would punish the extra reasoning that schemers perform [{n}].")
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "llm" and not answer.refused
+    assert answer.answer.endswith("[1]") and len(answer.citations) == 1
+    assert "SGD will punish the extra reasoning" in answer.citations[0].quote
+    data = json.loads(json.dumps(answer.to_json()))
+    assert data["path"] == "llm"
+    assert data["verification"]["outcome"] == "verified"
+    assert data["verification"]["citations_rejected"] == 0
+
+
+def test_invented_numbers_are_removed_and_the_rest_kept(llm_service):
+    passages = numbered(llm_service, QUESTION)
+    n = find(passages, "speed argument")
+    with_replies(
+        llm_service,
+        f"SGD would punish the extra reasoning of schemers [{n}] [9]. "
+        f"This is what the author calls a speed argument [{n}]. "
+        "Everyone agrees on this [12].",
+    )
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "llm"
+    assert "[9]" not in answer.answer and "[12]" not in answer.answer
+    assert "Everyone agrees" not in answer.answer
+    assert answer.verification["markers_invented"] == 2
+    assert {c.n for c in answer.citations} == {1}
+
+
+def test_unsupported_claims_fall_back_to_the_extractive_answer(llm_service):
+    offline = extractive(llm_service, QUESTION)
+    with_replies(
+        llm_service,
+        "The report puts the chance of scheming at 25 percent [1]. "
+        "MIRI was founded in 2000 to study this [2].",
+    )
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "extractive"
+    assert answer.verification["llm_fallback"] == "unsupported"
+    assert answer.verification["markers_unsupported"] == 2
+    assert answer.answer == offline.answer and answer.citations == offline.citations
+
+
+def test_a_reply_without_citations_falls_back(llm_service):
+    offline = extractive(llm_service, QUESTION)
+    with_replies(llm_service, "SGD penalises the extra reasoning. So it prefers non-schemers.")
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "extractive" and answer.answer == offline.answer
+    assert answer.verification["sentences_uncited"] == 2
+
+
+def test_the_agreed_refusal_is_a_refusal(llm_service):
+    with_replies(llm_service, "**NO ANSWER IN THE PASSAGES.**")
+    answer = llm_service.ask(QUESTION)
+    assert answer.refused and answer.path == "llm" and answer.citations == []
+    assert answer.answer == REFUSAL
+    assert answer.verification["outcome"] == "llm_refused"
+
+
+def test_an_off_topic_question_is_refused_without_asking_the_model(llm_service):
+    def untouchable():
+        raise AssertionError("the model was called for an off-topic question")
+        yield
+
+    llm_service.generator = LLMAnswerer(
+        GenericFakeChatModel(messages=untouchable()), llm_service.embedder
+    )
+    answer = llm_service.ask("what is the recipe for carbonara")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+
+
+@pytest.mark.parametrize("reply", ["\x00\x01{{{ ]] ::", "", "[1] [2] [3]", '{"answer": 42}'])
+def test_garbage_falls_back(llm_service, reply):
+    offline = extractive(llm_service, QUESTION)
+    with_replies(llm_service, reply)
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "extractive" and answer.answer == offline.answer
+    assert answer.verification["outcome"] == "fallback"
+
+
+def test_a_model_that_raises_falls_back_and_logs_only_the_type(llm_service, caplog):
+    def failing():
+        raise RuntimeError("secret-looking detail sk-123456789")
+        yield  # a generator, as GenericFakeChatModel expects an iterator
+
+    llm_service.generator = LLMAnswerer(
+        GenericFakeChatModel(messages=failing()), llm_service.embedder
+    )
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "extractive" and answer.citations
+    assert answer.verification["llm_fallback"] == "RuntimeError"
+    assert "RuntimeError" in caplog.text and "sk-123456789" not in caplog.text
+
+
+def test_a_model_that_hangs_is_abandoned_at_the_deadline(llm_service):
+    def hanging():
+        time.sleep(3)
+        yield "Too late [1]."
+
+    llm_service.generator = LLMAnswerer(
+        GenericFakeChatModel(messages=hanging()), llm_service.embedder, timeout_s=0.5
+    )
+    started = time.monotonic()
+    answer = llm_service.ask(QUESTION)
+    assert time.monotonic() - started < 2.0
+    assert answer.path == "extractive" and answer.verification["llm_fallback"] == "timeout"
+
+
+def test_a_follow_up_is_rewritten_by_the_model_before_retrieval(llm_service):
+    history = [Turn("what do collapsible boxes offer", "They hold skippable asides [1].")]
+    passages = numbered(llm_service, "How do collapsible boxes compare to footnotes?")
+    n = find(passages, "Compared to footnotes")
+    with_replies(
+        llm_service,
+        "How do collapsible boxes compare to footnotes?",
+        f"Collapsable boxes are more prominent than footnotes [{n}].",
+    )
+    answer = llm_service.ask("and compared to footnotes?", history)
+    assert answer.standalone_question == "How do collapsible boxes compare to footnotes?"
+    assert answer.path == "llm" and "footnotes" in answer.citations[0].quote
+
+
+def test_a_bad_rewrite_leaves_the_offline_one(llm_service):
+    history = [Turn("what do collapsible boxes offer", "They hold skippable asides [1].")]
+    with_replies(llm_service, "x" * 1000, "NO ANSWER IN THE PASSAGES")
+    answer = llm_service.ask("and compared to footnotes?", history)
+    assert (
+        answer.standalone_question == "what do collapsible boxes offer and compared to footnotes?"
+    )
+
+
+def test_no_invented_citation_reaches_the_output_over_eval_questions(llm_service):
+    """A third of the eval set, with a double that invents in half its replies."""
+    double = InventingChatModel(invent_rate=0.5, seed=7)
+    llm_service.generator = LLMAnswerer(double, llm_service.embedder)
+    cases = load_cases(ROOT / "eval" / "questions.jsonl")[::3]
+    found = {
+        "dangling_markers": 0,
+        "invented_claims": 0,
+        "misattributed": 0,
+        "quotes_not_verbatim": 0,
+    }
+    for case in cases:
+        answer = llm_service.ask(case.question)
+        for kind, count in leaks(
+            answer, double.inventions[-1], llm_service.settings.corpus_dir
+        ).items():
+            found[kind] += count
+    assert sum(bool(r["invented_claims"]) for r in double.inventions) >= len(cases) // 4
+    assert found == dict.fromkeys(found, 0)

@@ -1,0 +1,175 @@
+"""Summaries: offline ones are verbatim cited sentences; LLM ones are map-reduced and verified."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
+
+from retrieval.corpus import read_lines
+from retrieval.errors import UnknownDocumentError
+from retrieval.generate import LLMAnswerer
+from retrieval.sentences import sentence_spans
+from retrieval.summary import Summarizer, load_passages
+
+DOCUMENTS = ("000_ca3cea7e8a48471e.txt", "003_6fe5a58e943e7eb6.txt")
+_PART = re.compile(r"(.+?)((?: \[\d+\])+)(?= |$)")
+
+
+class ByPrompt(BaseChatModel):
+    """Replies chosen by what the prompt holds, so concurrent map calls get their own reply."""
+
+    replies: dict[str, str]
+    prompts: list[str] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "by-prompt"
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        prompt = str(messages[-1].content)
+        self.prompts.append(prompt)
+        reply = next((r for key, r in self.replies.items() if key in prompt), "")
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
+
+
+def cited_parts(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence, marker numbers) for each cited sentence of a summary."""
+    return [
+        (m.group(1).strip(), [int(n) for n in re.findall(r"\d+", m.group(2))])
+        for m in _PART.finditer(text)
+    ]
+
+
+def assert_verbatim_and_cited(summary, corpus: Path) -> None:
+    """Every sentence is a whole sentence of its cited lines, quoted verbatim."""
+    parts = cited_parts(summary.text)
+    assert parts  # and nothing but cited sentences:
+    assert " ".join(m.group(0).strip() for m in _PART.finditer(summary.text)) == summary.text
+    by_number = {c.n: c for c in summary.citations}
+    for sentence, numbers in parts:
+        for n in numbers:
+            citation = by_number[n]
+            lines = read_lines(corpus, citation.source, citation.line_start, citation.line_end)
+            assert citation.quote in lines
+            assert sentence in [lines[a:b] for a, b in sentence_spans(lines)]
+
+
+@pytest.mark.parametrize("document", [*DOCUMENTS, None])
+def test_offline_summaries_are_verbatim_cited_sentences_in_under_two_seconds(
+    seed_service, document
+):
+    summarizer = Summarizer(seed_service)  # an empty cache: the time is a cold build
+    started = time.perf_counter()
+    summary = summarizer.summarize(document=document)
+    assert time.perf_counter() - started < 2.0
+    assert summary.path == "extractive" and not summary.refused
+    assert summary.verification["citations_rejected"] == 0
+    assert_verbatim_and_cited(summary, seed_service.settings.corpus_dir)
+    if document:
+        assert {c.source for c in summary.citations} == {document}
+    else:
+        assert {c.source for c in summary.citations} == set(DOCUMENTS)
+
+
+def test_a_topic_summary_gathers_passages_about_it(seed_service):
+    summary = Summarizer(seed_service).summarize(topic="collapsible boxes versus footnotes")
+    assert summary.citations and not summary.refused
+    assert all(c.source == DOCUMENTS[1] and 25 <= c.line_start <= 28 for c in summary.citations)
+    assert_verbatim_and_cited(summary, seed_service.settings.corpus_dir)
+
+
+def test_a_topic_the_texts_never_discuss_is_refused(seed_service):
+    summary = Summarizer(seed_service).summarize(topic="how to cook pasta")
+    assert summary.refused and summary.citations == []
+
+
+def test_a_document_is_found_by_prefix_and_an_unknown_one_lists_those_available(seed_service):
+    assert seed_service.summarize(document="003").title.endswith(DOCUMENTS[1])
+    with pytest.raises(UnknownDocumentError) as raised:
+        seed_service.summarize(document="no_such_file.txt")
+    assert all(name in str(raised.value) for name in DOCUMENTS)
+    with pytest.raises(UnknownDocumentError, match="several"):
+        seed_service.summarize(document="00")
+
+
+def test_summaries_are_cached_until_a_refresh_changes_the_corpus(service):
+    first = service.summarize()
+    again = service.summarize()
+    assert again.verification.get("cached") and again.text == first.text
+    extra = "Gradient descent rewards simple circuits far more than clever ones, says the note."
+    (service.settings.corpus_dir / "010_new.txt").write_text(extra + "\n", encoding="utf-8")
+    service.refresh()
+    after = service.summarize()
+    assert not after.verification.get("cached")
+    assert after.title == "Summary of the corpus (3 documents)"
+
+
+def test_map_reduce_summary_is_verified_and_renumbered(seed_service):
+    passages = load_passages(seed_service, DOCUMENTS[1])
+    assert len(passages) > 8  # more than one map batch
+    first, ninth = passages[0], passages[8]
+    model = ByPrompt(
+        replies={
+            '<passage n="1"': f"{first.sentence_text(0)} [1]. Invented claim about MIRI [3]. [99]",
+            '<passage n="9"': f"{ninth.sentence_text(0)} [9].",
+            "<notes>": f"{ninth.sentence_text(0)} [9]. {first.sentence_text(0)} [1] [44].",
+        }
+    )
+    seed_service.generator = LLMAnswerer(model, seed_service.embedder)
+    try:
+        summary = Summarizer(seed_service).summarize(document=DOCUMENTS[1])
+    finally:
+        seed_service.generator = None
+    assert summary.path == "llm" and summary.verification["reduce"] == "verified"
+    assert summary.verification["markers_invented"] >= 1
+    assert "MIRI" not in summary.text and "[44]" not in summary.text
+    assert [c.n for c in summary.citations] == [1, 2]
+    assert summary.citations[0].line_start == ninth.sentences[0].line_start
+    [notes] = [p for p in model.prompts if "<notes>" in p]
+    assert "[9]" in notes and "[1]" in notes and "MIRI" not in notes  # only verified notes
+
+
+def test_a_failing_llm_leaves_the_offline_summary(seed_service):
+    seed_service.generator = LLMAnswerer(ByPrompt(replies={}), seed_service.embedder)
+    try:
+        summary = Summarizer(seed_service).summarize(document=DOCUMENTS[0])
+    finally:
+        seed_service.generator = None
+    assert summary.path == "extractive" and summary.citations
+    assert summary.verification["llm_fallback"]
+    assert_verbatim_and_cited(summary, seed_service.settings.corpus_dir)
+
+
+def seedbot(args, base: Path, corpus: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "LLM_"))}
+    env.update(CORPUS_DIR=str(corpus), STORE_DIR=str(base / "store"), LOG_LEVEL="WARNING")
+    return subprocess.run(
+        [sys.executable, "-m", "retrieval.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=base,
+        env=env,
+    )
+
+
+def test_the_summary_command_prints_json_and_names_unknown_documents(tmp_path, corpus):
+    assert seedbot(["index"], tmp_path, corpus).returncode == 0
+    done = seedbot(["summary", "003", "--json"], tmp_path, corpus)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert {"title", "summary", "citations", "path", "timings_ms"} <= set(data)
+    assert data["path"] == "extractive" and data["citations"][0]["source"] == DOCUMENTS[1]
+    missing = seedbot(["summary", "nope.txt"], tmp_path, corpus)
+    assert missing.returncode == 2 and DOCUMENTS[0] in missing.stderr
