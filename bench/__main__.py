@@ -48,22 +48,38 @@ def main() -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="seed scale only, under a minute")
-    parser.add_argument("--embed-minutes", type=float, default=90.0,
-                        help="time allowed to fill the vector cache of the large corpora")
-    parser.add_argument("--scales", default=",".join(str(s) for s in LARGE),
-                        help="large corpus sizes in passages (full run)")
+    parser.add_argument(
+        "--embed-minutes",
+        type=float,
+        default=90.0,
+        help="time allowed to fill the vector cache of the large corpora",
+    )
+    parser.add_argument(
+        "--scales",
+        default=",".join(str(s) for s in LARGE),
+        help="large corpus sizes in passages (full run)",
+    )
     return parser
 
 
 def run(args, out: Path) -> dict:
     plan = QUICK if args.quick else FULL
     started = time.perf_counter()
-    results: dict = {"mode": "quick" if args.quick else "full", "plan": plan,
-                     "machine": machine.facts(), "durations_s": {}, "scales": []}
+    results: dict = {
+        "mode": "quick" if args.quick else "full",
+        "plan": plan,
+        "machine": machine.facts(),
+        "durations_s": {},
+        "scales": [],
+    }
     embedder = MiniLMEmbeddings()
     cases = load_cases(ROOT / DEFAULT_SET)
     questions = [c.question for c in cases]
-    timed = _Phases(results["durations_s"])
+    partial = CACHE / f"partial-{results['mode']}.json"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    timed = _Phases(
+        results["durations_s"], lambda: partial.write_text(json.dumps(results, indent=1))
+    )
 
     seeds = corpora.seed_corpus()
     with timed("quality at seed scale"):
@@ -99,20 +115,28 @@ def _full(args, results, embedder, cases, plan, timed) -> None:
         texts = sentence_texts(chunks[: max(scales)])
         results["vector_cache"] = {
             "embedded_now": fill(cache, texts, embedder, deadline),
-            "sentences_needed": len(set(texts)), "cached": len(cache),
+            "sentences_needed": len(set(texts)),
+            "cached": len(cache),
         }
     for size in scales:
         corpus = corpora.corpus_of(size, documents, chunks)
         with timed(f"index of {size:,} passages"):
             build = bigindex.build(corpus, cache, embedder.name)
         with timed(f"latency at {size:,} passages"):
-            entry = _scale(corpus, bigindex.store_folder(corpus), questions, plan,
-                           real=size - build.stand_in_passages, build=build.__dict__)
+            entry = _scale(
+                corpus,
+                bigindex.store_folder(corpus),
+                questions,
+                plan,
+                real=size - build.stand_in_passages,
+                build=build.__dict__,
+            )
             results["scales"].append(entry)
         if build.stand_in_passages == 0 and size <= 10_000:
             with timed(f"quality at {size:,} passages"):
-                results["quality"][f"{size}"] = _quality(corpus, embedder, cases,
-                                                         bigindex.store_folder(corpus))
+                results["quality"][f"{size}"] = _quality(
+                    corpus, embedder, cases, bigindex.store_folder(corpus)
+                )
     _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed)
 
 
@@ -123,8 +147,14 @@ def _layout_comparison(results, documents, chunks, cache, embedder, questions, p
     corpus = corpora.corpus_of(LARGE[0], documents, chunks)
     with timed("layout comparison"):
         build = bigindex.build(corpus, cache, embedder.name, layout="per-sentence")
-        entry = _scale(corpus, bigindex.store_folder(corpus, "per-sentence"), questions, plan,
-                       real=LARGE[0] - build.stand_in_passages, build=build.__dict__)
+        entry = _scale(
+            corpus,
+            bigindex.store_folder(corpus, "per-sentence"),
+            questions,
+            plan,
+            real=LARGE[0] - build.stand_in_passages,
+            build=build.__dict__,
+        )
         entry["layout"] = "per-sentence"
         results["layout_comparison"] = entry
 
@@ -143,8 +173,9 @@ def _quality(corpus: Corpus, embedder, cases, store_dir: Path | None = None) -> 
         service = _service(corpus.folder, store_dir, embedder)
     service.warm_up(background=False)
     figures = {"ours": quality.pipeline(service, cases)}
-    figures["bm25"] = quality.baseline(baselines.KeywordBaseline(corpus.chunks), cases,
-                                       corpus.folder)
+    figures["bm25"] = quality.baseline(
+        baselines.KeywordBaseline(corpus.chunks), cases, corpus.folder
+    )
     if store_dir is None:
         client = chromadb.EphemeralClient(ChromaSettings(anonymized_telemetry=False))
         vector = baselines.VectorBaseline(corpus.chunks, embedder, client)
@@ -176,25 +207,29 @@ def _service(corpus_dir: Path, store_dir: Path, embedder, fresh: bool = False) -
 def _scale(corpus: Corpus, store: Path, questions, plan, real: int, build=None) -> dict:
     measured = latency.measure(corpus.folder, store, questions, plan["processes"], plan["rounds"])
     return {
-        "name": corpus.name, "passages": len(corpus.chunks), "real_vector_passages": real,
+        "name": corpus.name,
+        "passages": len(corpus.chunks),
+        "real_vector_passages": real,
         "sentences": sum(len(c.sentences) for c in corpus.chunks),
-        "disk_mb": folder_mb(store), "build": build, **measured,
+        "disk_mb": folder_mb(store),
+        "build": build,
+        **measured,
     }
 
 
 class _Phases:
-    """Times each phase of the run, for the report's "how long it took" line."""
+    """Times each phase of the run, and saves what is measured so far after each one."""
 
-    def __init__(self, into: dict) -> None:
-        self.into = into
+    def __init__(self, into: dict, checkpoint=None) -> None:
+        self.into, self.checkpoint = into, checkpoint
 
     def __call__(self, name: str):
-        return _Phase(self.into, name)
+        return _Phase(self.into, name, self.checkpoint)
 
 
 class _Phase:
-    def __init__(self, into: dict, name: str) -> None:
-        self.into, self.name = into, name
+    def __init__(self, into: dict, name: str, checkpoint) -> None:
+        self.into, self.name, self.checkpoint = into, name, checkpoint
 
     def __enter__(self):
         log.info("bench: %s", self.name)
@@ -202,6 +237,8 @@ class _Phase:
 
     def __exit__(self, *exc) -> None:
         self.into[self.name] = round(time.perf_counter() - self.started, 1)
+        if self.checkpoint:
+            self.checkpoint()
 
 
 if __name__ == "__main__":

@@ -47,8 +47,9 @@ def store_folder(corpus: Corpus, layout: str = "packed") -> Path:
     return CACHE / "stores" / f"{corpus.folder.name}{suffix}"
 
 
-def build(corpus: Corpus, cache: VectorCache, embedder_name: str,
-          layout: str = "packed") -> BuildFigures:
+def build(
+    corpus: Corpus, cache: VectorCache, embedder_name: str, layout: str = "packed"
+) -> BuildFigures:
     """The index of `corpus` in bench/.cache/stores/, built once and reused while it matches.
 
     `layout="per-sentence"` writes the sentence vectors as the indexer did before
@@ -72,8 +73,9 @@ def build(corpus: Corpus, cache: VectorCache, embedder_name: str,
     return figures
 
 
-def _write(store: Store, version: Version, corpus: Corpus, cache: VectorCache,
-           layout: str) -> BuildFigures:
+def _write(
+    store: Store, version: Version, corpus: Corpus, cache: VectorCache, layout: str
+) -> BuildFigures:
     chunk_col = store.collection(version.chunks, create=True)
     sentence_col = store.collection(version.sentences, create=True)
     started = time.perf_counter()
@@ -92,9 +94,13 @@ def _write(store: Store, version: Version, corpus: Corpus, cache: VectorCache,
         if number % 20 == 0:
             log.info("indexed %d/%d passages", done, len(corpus.chunks))
     return BuildFigures(
-        len(corpus.chunks), total_sentences, time.perf_counter() - started,
-        timed.seconds["chunks"], timed.seconds["sentences"],
-        stand_in_sentences, stand_in_passages,
+        len(corpus.chunks),
+        total_sentences,
+        time.perf_counter() - started,
+        timed.seconds["chunks"],
+        timed.seconds["sentences"],
+        stand_in_sentences,
+        stand_in_passages,
     )
 
 

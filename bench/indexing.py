@@ -70,7 +70,8 @@ def full_builds(corpus: Path, embedder: MiniLMEmbeddings, repeats: int) -> dict:
         ratios.append(build_rates[-1] / raw_rates[-1])
         embed_shares.append(timed.seconds / report.seconds)
     return {
-        "passages": passages, "sentences": sentences,
+        "passages": passages,
+        "sentences": sentences,
         "build_passages_per_s": summary(build_rates),
         "raw_passages_per_s": summary(raw_rates),
         "raw_sentences_per_s": summary([r * sentences / passages for r in raw_rates]),

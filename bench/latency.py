@@ -40,20 +40,32 @@ class ProcessRun:
 def ask_env(corpus_dir: Path, store_dir: Path) -> dict[str, str]:
     """Settings for the child: this index, the offline answerer, whatever a .env says."""
     env = dict(os.environ)
-    env.update({
-        "CORPUS_DIR": str(corpus_dir), "STORE_DIR": str(store_dir), "CHROMA_HOST": "",
-        "LLM_MODEL": "", "LLM_BASE_URL": "", "EMBEDDINGS": "minilm", "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "CORPUS_DIR": str(corpus_dir),
+            "STORE_DIR": str(store_dir),
+            "CHROMA_HOST": "",
+            "LLM_MODEL": "",
+            "LLM_BASE_URL": "",
+            "EMBEDDINGS": "minilm",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
 def run_process(corpus_dir: Path, store_dir: Path, questions: list[str], rounds: int) -> ProcessRun:
-    """Start `seedbot ask --jsonl`, time its first answer, then ask every question `rounds` times."""
+    """Start `seedbot ask --jsonl`, time its first answer, then ask the questions `rounds` times."""
     command = [*seedbot_command(), "--env-file", os.devnull, "ask", "--jsonl"]
     started = time.perf_counter()
     child = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        text=True, bufsize=1, env=ask_env(corpus_dir, store_dir),
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        bufsize=1,
+        env=ask_env(corpus_dir, store_dir),
     )
     try:
         first = _ask(child, questions[0])
@@ -110,8 +122,9 @@ def _record(run: ProcessRun, answer: dict, first_round: bool) -> None:
     run.refused += bool(answer["refused"])
 
 
-def measure(corpus_dir: Path, store_dir: Path, questions: list[str], processes: int,
-            rounds: int) -> dict:
+def measure(
+    corpus_dir: Path, store_dir: Path, questions: list[str], processes: int, rounds: int
+) -> dict:
     """Latency per stage, cold start and peak RSS over `processes` fresh processes."""
     runs = [run_process(corpus_dir, store_dir, questions, rounds) for _ in range(processes)]
     pooled = {stage: [t for r in runs for t in r.timings[stage]] for stage in STAGES}

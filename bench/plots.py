@@ -7,11 +7,16 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers and in CI
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 PIPELINES = (("ours", "our pipeline"), ("vector", "vector (langchain_chroma)"), ("bm25", "BM25"))
-QUALITY = (("recall@1", "recall@1"), ("recall@5", "recall@5"), ("mrr", "MRR"),
-           ("refusal_accuracy", "refusal accuracy"), ("citation_validity", "citation validity"))
+QUALITY = (
+    ("recall@1", "recall@1"),
+    ("recall@5", "recall@5"),
+    ("mrr", "MRR"),
+    ("refusal_accuracy", "refusal accuracy"),
+    ("citation_validity", "citation validity"),
+)
 
 
 def write_all(results: dict, folder: Path) -> list[Path]:
@@ -29,12 +34,19 @@ def _latency(scales: list[dict], path: Path) -> Path:
     x = [s["passages"] for s in scales]
     for stage, style in (("total", "o-"), ("retrieve", "s-"), ("answer", "^-"), ("embed", "v-")):
         ax.plot(x, [s["latency_ms"][stage]["p50"] for s in scales], style, label=f"{stage} p50")
-    ax.plot(x, [s["latency_ms"]["total"]["p95"] for s in scales], "o--", color="C0",
-            alpha=0.6, label="total p95")
+    ax.plot(
+        x,
+        [s["latency_ms"]["total"]["p95"] for s in scales],
+        "o--",
+        color="C0",
+        alpha=0.6,
+        label="total p95",
+    )
     ax.scatter([x[0]], [50], marker="_", s=400, color="red", label="target p50 (seeds: 50 ms)")
     if x[-1] >= 100_000:
-        ax.scatter([x[-1]], [150], marker="_", s=400, color="darkred",
-                   label="target p50 (100k: 150 ms)")
+        ax.scatter(
+            [x[-1]], [150], marker="_", s=400, color="darkred", label="target p50 (100k: 150 ms)"
+        )
     _log_x(ax, x)
     ax.set_ylabel("milliseconds per answer")
     ax.set_title("Answer latency of `seedbot ask` after start-up")
@@ -45,7 +57,8 @@ def _latency(scales: list[dict], path: Path) -> Path:
 def _memory(scales: list[dict], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     x = [s["passages"] for s in scales]
-    ax.plot(x, [s["peak_rss_mb"]["p50"] for s in scales], "o-", label="peak RSS of the answering process")
+    rss = [s["peak_rss_mb"]["p50"] for s in scales]
+    ax.plot(x, rss, "o-", label="peak RSS of the answering process")
     ax.plot(x, [s["disk_mb"] for s in scales], "s-", label="index on disk")
     ax.axhline(700, color="red", linestyle=":", label="RSS target (100k: 700 MB)")
     _log_x(ax, x)

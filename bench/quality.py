@@ -24,8 +24,10 @@ REFUSAL = "(refused)"
 
 def refusal_accuracy(figures: dict) -> float:
     """Share of all questions whose refuse-or-answer decision was right."""
-    right = (figures["correct_refusal_rate"] * figures["unanswerable"]
-             + (1 - figures["wrong_refusal_rate"]) * figures["answerable"])
+    right = (
+        figures["correct_refusal_rate"] * figures["unanswerable"]
+        + (1 - figures["wrong_refusal_rate"]) * figures["answerable"]
+    )
     return right / max(1, figures["questions"])
 
 
@@ -51,7 +53,10 @@ def baseline(ranker, cases: list[ev.Case], corpus_dir) -> dict:
     ranked = [ranker.rank(case.question) for case in cases]
     scores = sorted({r.top_score for r in ranked})
     thresholds = [0.0, *scores, scores[-1] + 1.0] if scores else [0.0]
-    outcomes = lambda t: [_outcome(c, r, t, corpus_dir) for c, r in zip(cases, ranked)]  # noqa: E731
+
+    def outcomes(threshold: float) -> list[ev.Outcome]:
+        return [_outcome(c, r, threshold, corpus_dir) for c, r in zip(cases, ranked)]
+
     best = _best(outcomes(-1e9), thresholds)
     report = ev.Report(outcomes(best))
     held_out = _cross_validated(outcomes(-1e9), thresholds)
@@ -64,15 +69,19 @@ def _figures(report: ev.Report, threshold: float, held_out: list[dict]) -> dict:
     figures = report.figures()
     figures["refusal_accuracy"] = refusal_accuracy(figures)
     figures["threshold"] = threshold
-    figures["held_out_correct_refusal"] = statistics.fmean(r["correct_refusal_rate"] for r in held_out)
-    figures["held_out_wrong_refusal"] = statistics.fmean(r["wrong_refusal_rate"] for r in held_out)
+    for key in ("correct_refusal", "wrong_refusal"):
+        figures[f"held_out_{key}"] = statistics.fmean(r[f"{key}_rate"] for r in held_out)
     return figures
 
 
 def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.Outcome:
     places = [
-        SimpleNamespace(source=c.source, line_start=c.span.line_start, line_end=c.span.line_end,
-                        duplicates=duplicates_of(c))
+        SimpleNamespace(
+            source=c.source,
+            line_start=c.span.line_start,
+            line_end=c.span.line_end,
+            duplicates=duplicates_of(c),
+        )
         for c in ranked.chunks
     ]
     first_hit = next((n for n, p in enumerate(places, 1) if ev._holds_gold(p, case.gold)), None)
@@ -86,7 +95,9 @@ def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.
     answer.timings_ms = {"total": ranked.ms}
     valid = sum(1 for c in answer.citations if _quote_found(corpus_dir, c))
     cited_gold = any(
-        ev._overlaps(c.source, c.line_start, c.line_end, g) for c in answer.citations for g in case.gold
+        ev._overlaps(c.source, c.line_start, c.line_end, g)
+        for c in answer.citations
+        for g in case.gold
     )
     return ev.Outcome(case, first_hit, answer, valid, cited_gold)
 
@@ -98,10 +109,11 @@ def _quote_found(corpus_dir, citation: Citation) -> bool:
 
 def _rates(outcomes: list[ev.Outcome], threshold: float) -> dict[str, float]:
     """Refusal rates if every answer scoring below `threshold` were refused."""
-    answerable = [o.answer.verification["relevance"] < threshold for o in outcomes if o.case.answerable]
-    unanswerable = [
-        o.answer.verification["relevance"] < threshold for o in outcomes if not o.case.answerable
+    refused = [
+        (o.case.answerable, o.answer.verification["relevance"] < threshold) for o in outcomes
     ]
+    answerable = [r for a, r in refused if a]
+    unanswerable = [r for a, r in refused if not a]
     return {
         "threshold": threshold,
         "correct_refusal_rate": sum(unanswerable) / max(1, len(unanswerable)),

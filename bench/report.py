@@ -12,8 +12,13 @@ NOTES = Path(__file__).parent / "notes.md"  # hand-written: method and analysis,
 def write(results: dict, folder: Path) -> Path:
     images = plots.write_all(results, folder / "plots")
     parts = [
-        _header(results), _targets(results), _latency(results), _indexing(results),
-        _quality(results), _layout(results), _images(images, folder),
+        _header(results),
+        _targets(results),
+        _latency(results),
+        _indexing(results),
+        _quality(results),
+        _layout(results),
+        _images(images, folder),
     ]
     if NOTES.is_file():
         parts.append(NOTES.read_text(encoding="utf-8").strip() + "\n")
@@ -62,25 +67,62 @@ def _seeds(results: dict) -> dict:
 def _targets(results: dict) -> str:
     rows = []
     seeds, big = _seeds(results), _scale(results, 100_000)
-    rows.append(_row("answer p50, seed scale", "≤ 50 ms", seeds["latency_ms"]["total"]["p50"],
-                     50, "ms"))
+    rows.append(
+        _row("answer p50, seed scale", "≤ 50 ms", seeds["latency_ms"]["total"]["p50"], 50, "ms")
+    )
     if big:
-        rows.append(_row(f"answer p50, 100,000 passages{_stand_in(big)}", "≤ 150 ms",
-                         big["latency_ms"]["total"]["p50"], 150, "ms"))
-        rows.append(_row(f"peak RSS, 100,000 passages{_stand_in(big)}", "≤ 700 MB",
-                         big["peak_rss_mb"]["p50"], 700, "MiB"))
+        rows.append(
+            _row(
+                f"answer p50, 100,000 passages{_stand_in(big)}",
+                "≤ 150 ms",
+                big["latency_ms"]["total"]["p50"],
+                150,
+                "ms",
+            )
+        )
+        rows.append(
+            _row(
+                f"peak RSS, 100,000 passages{_stand_in(big)}",
+                "≤ 700 MB",
+                big["peak_rss_mb"]["p50"],
+                700,
+                "MiB",
+            )
+        )
     for scale in results["scales"]:
-        rows.append(_row(f"cold start to first answer, {scale['name']}", "≤ 3 s",
-                         scale["cold_start_s"]["p50"], 3, "s"))
+        rows.append(
+            _row(
+                f"cold start to first answer, {scale['name']}",
+                "≤ 3 s",
+                scale["cold_start_s"]["p50"],
+                3,
+                "s",
+            )
+        )
     for name, entry in results["indexing"].items():
         label = "seed scale" if name == "seeds" else f"{int(name):,} passages"
         ratio = entry["build"]["ratio"]["p50"]
-        rows.append(_row(f"full build / raw embedder throughput, {label}", "≥ 0.8", ratio, 0.8,
-                         "", higher=True))
+        rows.append(
+            _row(
+                f"full build / raw embedder throughput, {label}",
+                "≥ 0.8",
+                ratio,
+                0.8,
+                "",
+                higher=True,
+            )
+        )
     refresh = results["indexing"]["seeds"]["refresh"]
-    rows.append(_row("no-change refresh, seed scale", "< 1 s (embeds nothing)",
-                     refresh["no_change_s"]["p50"], 1, "s",
-                     extra=f", embedded {refresh['no_change_embedded']}"))
+    rows.append(
+        _row(
+            "no-change refresh, seed scale",
+            "< 1 s (embeds nothing)",
+            refresh["no_change_s"]["p50"],
+            1,
+            "s",
+            extra=f", embedded {refresh['no_change_embedded']}",
+        )
+    )
     rows.extend(_quality_targets(results["quality"]["seeds"]))
     head = "| target | goal | measured (p50) | met? |\n| --- | --- | --- | --- |\n"
     return "## Targets\n\n" + head + "\n".join(rows) + "\n"
@@ -103,20 +145,24 @@ def _quality_targets(q: dict) -> list[str]:
         rivals = {k: v[metric] for k, v in q.items() if k != "ours"}
         ahead = all(q["ours"][metric] > v for v in rivals.values())
         shown = ", ".join(f"{k} {v:.3f}" for k, v in rivals.items())
-        rows.append(f"| {metric}: ours ahead of both baselines | ours > each | ours "
-                    f"{q['ours'][metric]:.3f}; {shown} | {'yes' if ahead else '**no**'} |")
+        rows.append(
+            f"| {metric}: ours ahead of both baselines | ours > each | ours "
+            f"{q['ours'][metric]:.3f}; {shown} | {'yes' if ahead else '**no**'} |"
+        )
     return rows
 
 
 def _latency(results: dict) -> str:
-    head = ("## Answer latency, cold start and memory (`seedbot ask --jsonl`)\n\n"
-            f"Each scale: {results['plan']['processes']} fresh processes, each asked the "
-            f"{results['scales'][0]['answers'] // results['plan']['processes'] // results['plan']['rounds']}"
-            f" eval questions {results['plan']['rounds']} time(s) after start-up. "
-            "Milliseconds as p50 / p95; the service's own timings.\n\n"
-            "| passages | sentences | embed | retrieve | answer | total | first asking | "
-            "cold start s | warm-up s | peak RSS MiB | disk MiB |\n"
-            + "| --- " * 11 + "|\n")
+    plan = results["plan"]
+    asked = results["scales"][0]["answers"] // plan["processes"] // plan["rounds"]
+    head = (
+        "## Answer latency, cold start and memory (`seedbot ask --jsonl`)\n\n"
+        f"Each scale: {plan['processes']} fresh processes, each asked the {asked} eval "
+        f"questions {plan['rounds']} time(s) after start-up. "
+        "Milliseconds as p50 / p95; the service's own timings.\n\n"
+        "| passages | sentences | embed | retrieve | answer | total | first asking | "
+        "cold start s | warm-up s | peak RSS MiB | disk MiB |\n" + "| --- " * 11 + "|\n"
+    )
     rows = []
     for s in results["scales"]:
         lat = s["latency_ms"]
@@ -130,10 +176,12 @@ def _latency(results: dict) -> str:
 
 
 def _indexing(results: dict) -> str:
-    head = ("## Indexing (`SeedService.refresh` on a fresh store)\n\n"
-            "| corpus | passages | sentences | build passages/s | raw embedder passages/s | "
-            "ratio | embedding share of build | no-change refresh s | embedded | "
-            "one file changed s | embedded |\n" + "| --- " * 11 + "|\n")
+    head = (
+        "## Indexing (`SeedService.refresh` on a fresh store)\n\n"
+        "| corpus | passages | sentences | build passages/s | raw embedder passages/s | "
+        "ratio | embedding share of build | no-change refresh s | embedded | "
+        "one file changed s | embedded |\n" + "| --- " * 11 + "|\n"
+    )
     rows = []
     for name, entry in results["indexing"].items():
         b, r = entry["build"], entry["refresh"]
@@ -154,17 +202,27 @@ def _indexing(results: dict) -> str:
         f"{', reused from an earlier run' if s['build'].get('reused') else ''}."
         for s in builds + ([results["layout_comparison"]] if "layout_comparison" in results else [])
     ]
-    return head + "\n".join(rows) + "\n\nLarge indexes (model skipped, vectors from the cache):\n\n" + "\n".join(lines) + "\n" if lines else head + "\n".join(rows) + "\n"
+    table = head + "\n".join(rows) + "\n"
+    if not lines:
+        return table
+    return (
+        table
+        + "\nLarge indexes (model skipped, vectors from the cache):\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
 
 
 def _quality(results: dict) -> str:
     out = []
     for name, q in results["quality"].items():
         label = "seed corpus" if name == "seeds" else f"{int(name):,} passages (seeds among docs)"
-        head = (f"## Quality on eval/questions.jsonl, {label}\n\n"
-                "| pipeline | recall@1 | recall@5 | MRR | correct refusals | wrong refusals | "
-                "refusal accuracy | held-out correct / wrong refusals | citation validity | "
-                "answers citing gold | threshold | retrieval p50 ms |\n" + "| --- " * 12 + "|\n")
+        head = (
+            f"## Quality on eval/questions.jsonl, {label}\n\n"
+            "| pipeline | recall@1 | recall@5 | MRR | correct refusals | wrong refusals | "
+            "refusal accuracy | held-out correct / wrong refusals | citation validity | "
+            "answers citing gold | threshold | retrieval p50 ms |\n" + "| --- " * 12 + "|\n"
+        )
         rows = [
             f"| {key} | {f['recall@1']:.3f} | {f['recall@5']:.3f} | {f['mrr']:.3f} | "
             f"{f['correct_refusal_rate']:.3f} | {f['wrong_refusal_rate']:.3f} | "
@@ -190,12 +248,16 @@ def _layout(results: dict) -> str:
             f"{_ms(s['peak_rss_mb'])} | {_ms(s['cold_start_s'])} | "
             f"{_ms(s['first_asking_total_ms'])} | {_ms(s['latency_ms']['total'])} |"
         )
-    return (f"## Sentence-vector layout, {old['name']}\n\n"
-            "| layout | sentence write s | disk MiB | peak RSS MiB | cold start s | "
-            "first asking ms | total ms |\n" + "| --- " * 7 + "|\n" + "\n".join(rows) + "\n")
+    return (
+        f"## Sentence-vector layout, {old['name']}\n\n"
+        "| layout | sentence write s | disk MiB | peak RSS MiB | cold start s | "
+        "first asking ms | total ms |\n" + "| --- " * 7 + "|\n" + "\n".join(rows) + "\n"
+    )
 
 
 def _images(images: list[Path], folder: Path) -> str:
-    return "## Plots\n\n" + "\n".join(
-        f"![{p.stem}]({p.relative_to(folder).as_posix()})" for p in images
-    ) + "\n"
+    return (
+        "## Plots\n\n"
+        + "\n".join(f"![{p.stem}]({p.relative_to(folder).as_posix()})" for p in images)
+        + "\n"
+    )

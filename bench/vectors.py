@@ -86,15 +86,16 @@ class VectorCache:
         """
         keys = [key(t) for t in texts]
         real = np.array([k in self._rows for k in keys], dtype=bool)
-        if not real.all():
+        absent = {keys[i] for i in np.flatnonzero(~real)}
+        if absent:
             everything = list(self._rows.values())
-            for i in np.flatnonzero(~real):
-                self._rows[keys[i]] = everything[int(keys[i], 16) % len(everything)]
+            for k in absent:
+                self._rows[k] = everything[int(k, 16) % len(everything)]
         try:
             return self.get(texts), real
         finally:
-            for i in np.flatnonzero(~real):
-                del self._rows[keys[i]]
+            for k in absent:
+                del self._rows[k]
 
     def put(self, texts: list[str], vectors: np.ndarray) -> None:
         path = self.folder / f"shard-{time.time_ns()}.npz"

@@ -30,6 +30,7 @@ COLOUR = discord.Colour.blurple()
 
 _MASS_MENTION = re.compile(r"@(everyone|here)\b")
 _TAG = re.compile(r"<(@[!&]?|#)(\d+)>")
+_FENCE = re.compile(r"`{3,}")
 # Where a long text may be cut, coarsest first. A cut never falls before a citation
 # marker, so "[2]" always stays on the line of the sentence it cites.
 _NOT_BEFORE_MARKER = r"(?!\[\d+\])"
@@ -50,8 +51,12 @@ class Part:
 
 
 def neutralise(text: str) -> str:
-    """The text with @everyone, @here and user, role and channel mentions made inert."""
+    """The text with mentions made inert, and code fences too.
+
+    A fence from a quote or a topic would otherwise turn the rest of the message into code.
+    """
     text = _MASS_MENTION.sub(lambda m: f"@{ZWSP}{m.group(1)}", text)
+    text = _FENCE.sub(lambda m: ZWSP.join(m.group()), text)
     return _TAG.sub(lambda m: f"<{m.group(1)}{ZWSP}{m.group(2)}>", text)
 
 

@@ -211,7 +211,7 @@ class SeedService:
             if self._retriever is None or self._retriever.version.name != version.name:
                 # Built before it is swapped in: questions keep using the old one meanwhile.
                 self._retriever = Retriever(self.store, version)
-                log.info("loaded index %s (%d passages)", version.name, self._retriever.size)
+                log.debug("loaded index %s (%d passages)", version.name, self._retriever.size)
             return self._retriever
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:

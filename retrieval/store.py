@@ -38,6 +38,7 @@ UNAVAILABLE = (
     "The index is unavailable right now (its Chroma server cannot be reached); "
     "try again in a moment."
 )
+REFUSED = "The Chroma server refused our credentials: check CHROMA_TOKEN."
 # httpx waits forever by default in chromadb's client: a frozen server would hang every question.
 HTTP_CONNECT_TIMEOUT_S = 5.0
 HTTP_TIMEOUT_S = 60.0
@@ -124,24 +125,50 @@ def _http_client(settings: Settings):
     headers = {}
     if settings.chroma_token:
         headers["Authorization"] = f"Bearer {settings.chroma_token.reveal()}"
-    where = f"{settings.chroma_host}:{settings.chroma_port}"
+    host, ssl = server_address(settings.chroma_host)
+    _probe(f"{'https' if ssl else 'http'}://{host}:{settings.chroma_port}", headers, settings)
     try:
         client = chromadb.HttpClient(
-            host=settings.chroma_host,
+            host=host,
             port=settings.chroma_port,
+            ssl=ssl,
             headers=headers,
             settings=_chroma_settings(),
         )
     except Exception as exc:
-        error = as_store_error(exc)
-        if isinstance(error, StoreUnavailableError):
-            error = StoreUnavailableError(
-                f"The Chroma server at {where} cannot be reached; start it (`chroma run`) or "
-                f"check CHROMA_HOST and CHROMA_PORT, then try again."
-            )
-        raise error from None  # the cause may quote request headers, and so the token
+        raise as_store_error(exc) from None  # the cause may quote headers, so the token
     _bound_http_waits(client)
     return client
+
+
+def _probe(url: str, headers: dict[str, str], settings: Settings) -> None:
+    """Ask the server who we are: only its status code tells a refused token from the rest.
+
+    chromadb reports a 401 from a proxy as a bare exception with the body as its text, and a
+    proxy's body may be empty; an unreachable server gets a message naming the settings.
+    """
+    import httpx
+
+    try:
+        response = httpx.get(
+            f"{url}/api/v2/auth/identity", headers=headers, timeout=HTTP_CONNECT_TIMEOUT_S
+        )
+    except httpx.HTTPError:
+        raise StoreUnavailableError(
+            f"The Chroma server at {settings.chroma_host}:{settings.chroma_port} cannot be "
+            f"reached; start it (`chroma run`) or check CHROMA_HOST and CHROMA_PORT, then "
+            f"try again."
+        ) from None
+    if response.status_code in (401, 403):
+        raise StoreError(REFUSED)
+
+
+def server_address(host: str) -> tuple[str, bool]:
+    """CHROMA_HOST as a host name and whether to use TLS: `https://name` means TLS."""
+    for scheme, ssl in (("https://", True), ("http://", False)):
+        if host.lower().startswith(scheme):
+            return host[len(scheme) :].rstrip("/"), ssl
+    return host, False
 
 
 def _bound_http_waits(client: Any) -> None:
@@ -160,7 +187,7 @@ def as_store_error(exc: BaseException) -> StoreError:
     if _unreachable(exc):
         return StoreUnavailableError(UNAVAILABLE)
     if _refused(exc):
-        return StoreError("The Chroma server refused our credentials: check CHROMA_TOKEN.")
+        return StoreError(REFUSED)
     return StoreError(
         f"The index cannot be read ({type(exc).__name__}). Run `seedbot index` to rebuild it."
     )

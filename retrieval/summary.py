@@ -11,6 +11,7 @@ Summaries are cached per index version, so a refresh invalidates them.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from retrieval.summary_llm import map_reduce
 from retrieval.types import Citation, Passage
 
 MMR_LAMBDA = 0.7  # relevance against redundancy (Carbonell & Goldstein, 1998)
+_MARKER = re.compile(r"\[(\d+)\]")
 TOPIC_MMR_LAMBDA = 0.85  # on a topic, staying on it matters more than variety
 TOPIC_PASSAGES = 12
 TOPIC_MARGIN = 0.15  # a topic summary keeps sentences this close to the best match's cosine
@@ -276,9 +278,15 @@ def resolve_document(name: str, documents: dict) -> str:
     raise UnknownDocumentError(f"No document named “{name}”. Available: {shown}{more}.")
 
 
+def _shown(topic: str) -> str:
+    """The topic as echoed back: no "[n]" that could pass for a citation marker, kept short."""
+    topic = _MARKER.sub(lambda m: f"({m.group(1)})", topic)
+    return topic if len(topic) <= 120 else topic[:119].rstrip() + "…"
+
+
 def _title(version: Version, source: str | None, topic: str | None) -> str:
     if topic:
-        return f"What the texts say about “{topic}”" + (f" in {source}" if source else "")
+        return f"What the texts say about “{_shown(topic)}”" + (f" in {source}" if source else "")
     if source:
         return f"Summary of {source}"
     return f"Summary of the corpus ({len(version.documents)} documents)"
@@ -286,7 +294,7 @@ def _title(version: Version, source: str | None, topic: str | None) -> str:
 
 def _nothing_on(title: str, topic: str | None, timings: dict) -> Summary:
     text = (
-        f"The texts say nothing clear about “{topic}”. Try other words, or see /sources "
+        f"The texts say nothing clear about “{_shown(topic)}”. Try other words, or see /sources "
         "for what they cover."
         if topic
         else "There is nothing to summarise."

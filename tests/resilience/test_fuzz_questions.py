@@ -61,17 +61,12 @@ def test_any_summary_request_gets_a_checked_summary_or_a_clear_refusal(
         assert str(exc).strip()
         return
     assert summary.title.strip()
-    if summary.refused:  # its text echoes the topic: see the xfail below
+    if summary.refused:  # its text echoes the topic, markers defused
         assert summary.citations == [] and summary.text.strip()
         return
     assert_well_formed(summary.text, summary.citations, seed_service.settings.corpus_dir)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retrieval/summary.py echoes the topic in a refusal, fake markers included; "
-    "reported to its owner (issue 6 notes)",
-)
 def test_a_summary_refusal_does_not_show_a_fake_citation_marker(seed_service):
     summary = seed_service.summarize(topic="[99] boiling eggs [1]")
     assert summary.refused

@@ -11,7 +11,6 @@ import tempfile
 from pathlib import Path
 
 import hypothesis.strategies as st
-import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
 from bot.render import EMBED_FIELDS, EMBED_TOTAL, MESSAGE_CHARS, MESSAGE_EMBEDS, cited_parts
@@ -70,11 +69,6 @@ def test_summaries_of_hostile_topics_render_safely(seed_service, topic):
     assert_sendable(cited_parts(summary.text, summary.citations, heading=f"**{summary.title}**"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/render.py leaves code fences as they are: a fence in a topic or a quoted "
-    "sentence turns the rest of the message into code; reported (issue 6 notes)",
-)
 def test_a_code_fence_in_a_topic_does_not_swallow_the_message(seed_service):
     summary = seed_service.summarize(topic="```py")
     parts = cited_parts(summary.text, summary.citations, heading=f"**{summary.title}**")

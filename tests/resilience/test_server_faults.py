@@ -92,3 +92,26 @@ def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
     finally:
         own_server.thaw()
     assert not service.ask(QUESTION).refused
+
+
+@pytest.mark.e2e
+async def test_the_bot_says_try_again_during_an_outage_and_recovers_by_itself(own_server, tmp_path):
+    """The real bot process in server mode, through the Discord double."""
+    from bot.errors import FRIENDLY
+    from tests.discord_double import DiscordDouble
+    from tests.resilience.bot_process import replies_to, running_bot, wait_for_replies
+
+    async def ask(double) -> str:
+        message = await double.send_message(
+            double.channel_id, double.member, f"{double.bot.mention} {QUESTION}"
+        )
+        await wait_for_replies(double, [message["id"]])
+        return replies_to(double, message["id"])[0]["content"]
+
+    server = {"CHROMA_HOST": own_server.host, "CHROMA_PORT": str(own_server.port)}
+    async with DiscordDouble() as double, running_bot(double, tmp_path, **server):
+        assert "[1]" in await ask(double)
+        own_server.stop()
+        assert await ask(double) == FRIENDLY[StoreUnavailableError]
+        own_server.start()
+        assert "[1]" in await ask(double)

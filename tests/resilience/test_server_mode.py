@@ -44,6 +44,17 @@ def test_a_server_that_is_not_running_is_a_clear_retryable_error(settings):
     assert "try again" in str(caught.value)
 
 
+def test_chroma_host_may_be_a_url_and_https_means_tls(settings, default_database):
+    plain = replace(
+        server_settings(settings, default_database.port), chroma_host="http://127.0.0.1/"
+    )
+    make_client(plain).close()
+    # The test server speaks plain HTTP, so a TLS handshake with it must fail, and clearly.
+    secure = replace(plain, chroma_host="https://127.0.0.1")
+    with pytest.raises(StoreUnavailableError, match="CHROMA_HOST"):
+        make_client(secure)
+
+
 def test_the_token_setting_passes_a_token_gate(settings, embedder, default_database):
     with TokenProxy(default_database.port, TOKEN) as proxy:
         configured = server_settings(settings, proxy.port, TOKEN)
@@ -54,10 +65,11 @@ def test_the_token_setting_passes_a_token_gate(settings, embedder, default_datab
 
 
 @pytest.mark.parametrize("token", ["wrong-token-71d2", ""])
+@pytest.mark.parametrize("refusal", [b"Unauthorized", b""], ids=["text", "empty body"])
 def test_a_wrong_or_missing_token_is_a_clear_error_that_does_not_show_it(
-    settings, default_database, token
+    settings, default_database, token, refusal
 ):
-    with TokenProxy(default_database.port, TOKEN) as proxy:
+    with TokenProxy(default_database.port, TOKEN, refusal) as proxy:
         configured = server_settings(settings, proxy.port, token)
         with pytest.raises(StoreError, match="CHROMA_TOKEN") as caught:
             make_client(configured)

@@ -64,8 +64,9 @@ def test_a_refresh_by_one_service_is_seen_by_another_without_restart(
     path = settings.corpus_dir / "crates.txt"
     path.write_text("Folding crates are good for storing winter clothes.\n", encoding="utf-8")
     flipped = writer.refresh().version
+    # Noticed within the pointer's TTL; loading the new version's keyword index adds a little.
     waited = _wait_for_version(reader, flipped, POINTER_TTL_S + 2)
-    assert waited <= POINTER_TTL_S + 0.5
+    assert waited <= POINTER_TTL_S + 1.0
     answer = reader.ask("What are folding crates good for?")
     assert [c.source for c in answer.citations] == ["crates.txt"]
 

@@ -17,9 +17,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", 
 class TokenProxy:
     """Forwards requests carrying `Authorization: Bearer <token>`; answers 401 to the rest."""
 
-    def __init__(self, upstream_port: int, token: str) -> None:
+    def __init__(self, upstream_port: int, token: str, refusal: bytes = b"Unauthorized") -> None:
         self.seen_authorization: list[str] = []
-        handler = _handler(upstream_port, f"Bearer {token}", self.seen_authorization)
+        handler = _handler(upstream_port, f"Bearer {token}", self.seen_authorization, refusal)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -34,7 +34,7 @@ class TokenProxy:
         self._thread.join(10)
 
 
-def _handler(upstream_port: int, expected: str, seen: list[str]):
+def _handler(upstream_port: int, expected: str, seen: list[str], refusal: bytes):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -43,7 +43,7 @@ def _handler(upstream_port: int, expected: str, seen: list[str]):
             seen.append(given)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if given != expected:
-                self._reply(401, {"Content-Type": "text/plain"}, b"Unauthorized")
+                self._reply(401, {"Content-Type": "text/plain"}, refusal)
                 return
             upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
             try:
