@@ -13,7 +13,7 @@ from bot.errors import SeedTree, on_event_error
 from bot.feedback import FeedbackStore
 from bot.limits import Limits
 from bot.render import NO_MENTIONS
-from retrieval.settings import Settings
+from retrieval.settings import Settings, shard_plan
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +77,19 @@ class SeedBot(commands.Bot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         await on_event_error(event_method, args, sys.exc_info()[1])
+
+
+class ShardedSeedBot(SeedBot, commands.AutoShardedBot):
+    """The same bot over several gateway shards, for servers past Discord's per-shard limit."""
+
+
+def make_bot(settings: Settings, **options: Any) -> SeedBot:
+    """A SeedBot, sharded when DISCORD_SHARDS asks for it (shards may span processes)."""
+    if not settings.discord_shards:
+        return SeedBot(settings=settings, **options)
+    count, ids = shard_plan(settings.discord_shards)
+    if count is not None:
+        options["shard_count"] = count
+    if ids is not None:
+        options["shard_ids"] = ids
+    return ShardedSeedBot(settings=settings, **options)

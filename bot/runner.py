@@ -13,7 +13,7 @@ from typing import Any
 import discord
 import yarl
 
-from bot.client import SeedBot
+from bot.client import make_bot
 from bot.feedback import FeedbackStore
 from bot.redact import install_redaction
 from retrieval.errors import SeedbotError
@@ -66,7 +66,7 @@ async def serve(settings: Settings, **options: Any) -> None:
     """Log in, load the index, then answer until the gateway closes or we are told to stop."""
     feedback = FeedbackStore(settings.feedback_db)
     try:
-        async with SeedBot(settings=settings, feedback=feedback, **options) as bot:
+        async with make_bot(settings, feedback=feedback, **options) as bot:
             # Logging in first makes a wrong token fail in a second, not after indexing.
             await bot.login(settings.discord_token.reveal())
             # Built on this thread, blocking the loop on purpose: no gateway is open yet, and

@@ -41,6 +41,7 @@ class Settings:
     llm_timeout_s: float = 20.0
     discord_token: Secret = field(default_factory=Secret)
     discord_guild_id: int = 0
+    discord_shards: str = ""  # "", "auto", "N" (all N shards here) or "N:i,j" (shards i and j of N)
     moderator_roles: tuple[str, ...] = ()
     cooldown_s: float = 10.0
     cooldown_questions: int = 3
@@ -79,6 +80,11 @@ class Settings:
         for name, ok, why in checks:
             if not ok:
                 raise SettingsError(f"{name} {why}.")
+        if self.discord_shards and shard_plan(self.discord_shards) is None:
+            raise SettingsError(
+                f"DISCORD_SHARDS={self.discord_shards!r}: use auto, a shard count such as 4, "
+                "or 4:0,1 for shards 0 and 1 of 4."
+            )
         if self.llm_base_url and not self.llm_model:
             raise SettingsError("LLM_BASE_URL is set but LLM_MODEL is not: name the model to use.")
         return self
@@ -86,6 +92,21 @@ class Settings:
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_model)
+
+
+def shard_plan(spec: str) -> tuple[int | None, list[int] | None] | None:
+    """(shard count, this process's shard ids) from DISCORD_SHARDS; None if malformed."""
+    if spec == "auto":
+        return None, None
+    count, _, ids = spec.partition(":")
+    try:
+        total = int(count)
+        chosen = [int(i) for i in ids.split(",")] if ids else None
+    except ValueError:
+        return None
+    if total < 1 or (chosen is not None and not all(0 <= i < total for i in chosen)):
+        return None
+    return total, chosen
 
 
 def _parse(name: str, raw: str, kind: object) -> object:
