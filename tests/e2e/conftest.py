@@ -124,14 +124,18 @@ async def double() -> AsyncIterator[DiscordDouble]:
         yield started
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot_process(double, tmp_path_factory) -> AsyncIterator[BotProcess]:
-    """Commands synced with `seedbot sync-commands --guild`, then `python -m bot` running."""
-    base = tmp_path_factory.mktemp("e2e")
+@contextlib.asynccontextmanager
+async def running_bot(
+    double: DiscordDouble, base: Path, clean_stop: bool = True, **env: str
+) -> AsyncIterator[BotProcess]:
+    """Commands synced with `seedbot sync-commands --guild`, then `python -m bot` running.
+
+    With `clean_stop`, the bot must exit 0 on SIGTERM when the block ends without error.
+    """
     corpus = e2e_corpus(base)
-    env = bot_env(double, base)
+    environment = bot_env(double, base, **env)
     code, out, err = await run_command(
-        str(SEEDBOT), "sync-commands", "--guild", str(double.guild_id), env=env, cwd=base
+        str(SEEDBOT), "sync-commands", "--guild", str(double.guild_id), env=environment, cwd=base
     )
     assert code == 0, err
     assert f"Registered 5 commands in guild {double.guild_id}" in out
@@ -141,13 +145,13 @@ async def bot_process(double, tmp_path_factory) -> AsyncIterator[BotProcess]:
             sys.executable,
             "-m",
             "bot",
-            env=env,
+            env=environment,
             cwd=base,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
         )
-    bot = BotProcess(process, log_path, corpus, base / "feedback.sqlite3", env)
+    bot = BotProcess(process, log_path, corpus, base / "feedback.sqlite3", environment)
     try:
         await wait_for_log(bot, "seedbot ready", START_TIMEOUT)
         yield bot
@@ -155,7 +159,16 @@ async def bot_process(double, tmp_path_factory) -> AsyncIterator[BotProcess]:
         with contextlib.suppress(ProcessLookupError):
             await stop(process)
         raise
-    assert await stop(process) == 0, bot.log()[-3000:]  # a clean stop on SIGTERM
+    stopped = await stop(process)
+    if clean_stop:
+        assert stopped == 0, bot.log()[-3000:]  # a clean stop on SIGTERM
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot_process(double, tmp_path_factory) -> AsyncIterator[BotProcess]:
+    """The bot for the whole module, on the seeds plus the long-answer document."""
+    async with running_bot(double, tmp_path_factory.mktemp("e2e")) as bot:
+        yield bot
 
 
 @pytest.fixture(scope="module")

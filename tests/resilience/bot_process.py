@@ -6,23 +6,12 @@ Built on the e2e harness (tests/e2e/conftest.py), so both start the bot the same
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from tests.discord_double import DiscordDouble
-from tests.e2e.conftest import (
-    SEEDBOT,
-    START_TIMEOUT,
-    BotProcess,
-    bot_env,
-    e2e_corpus,
-    run_command,
-    stop,
-    wait_for_log,
-)
+from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import running_bot as e2e_running_bot
 
 # One value for every secret setting: it must never appear in a log line or a message.
 MARKER = "mrk-Sd7q2Xv9-secret-marker"
@@ -30,34 +19,9 @@ REPLY_WAIT_S = 240.0  # generous: the machine is shared; a healthy run takes sec
 SECRETS = {"DISCORD_TOKEN": MARKER, "CHROMA_TOKEN": MARKER, "LLM_API_KEY": MARKER}
 
 
-@asynccontextmanager
-async def running_bot(double: DiscordDouble, base: Path, **env: str) -> AsyncIterator[BotProcess]:
-    """Sync the commands, start `python -m bot`, wait for it to be ready; SIGTERM at the end."""
-    corpus = e2e_corpus(base)
-    environment = bot_env(double, base, **env)
-    code, _, err = await run_command(
-        str(SEEDBOT), "sync-commands", "--guild", str(double.guild_id), env=environment, cwd=base
-    )
-    assert code == 0, err
-    log_path = base / "bot.log"
-    with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            env=environment,
-            cwd=base,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    bot = BotProcess(process, log_path, corpus, base / "feedback.sqlite3", environment)
-    try:
-        await wait_for_log(bot, "seedbot ready", START_TIMEOUT)
-        yield bot
-    finally:
-        with suppress(ProcessLookupError):
-            await stop(process)
+def running_bot(double: DiscordDouble, base: Path, **env: str):
+    """The e2e harness's bot; fault tests stop it however it ended up, without judging that."""
+    return e2e_running_bot(double, base, clean_stop=False, **env)
 
 
 async def wait_for_replies(double: DiscordDouble, message_ids: list[str]) -> None:
