@@ -15,6 +15,8 @@ from retrieval.service import SeedService
 from retrieval.settings import Settings
 from retrieval.store import Store
 
+pytest_plugins = ["tests.discord_double.fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 

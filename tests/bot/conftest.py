@@ -10,14 +10,13 @@ import pytest
 
 from bot.client import SeedBot
 from bot.feedback import FeedbackStore
-from tests.discord_double import DiscordDouble, pointed_at, run_client
+from tests.discord_double import DiscordDouble, run_client
 
 
 @pytest.fixture
-async def double() -> AsyncIterator[DiscordDouble]:
-    async with DiscordDouble() as started:
-        with pointed_at(started):
-            yield started
+def double(discord_double) -> DiscordDouble:
+    """The double, with discord.py pointed at it (tests/discord_double/fixtures.py)."""
+    return discord_double
 
 
 @pytest.fixture

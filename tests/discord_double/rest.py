@@ -196,27 +196,21 @@ class BotRoutes:
 
     # -- threads --------------------------------------------------------------------------
     async def thread_from_message(self, request: web.Request) -> dict:
-        body = request[BODY] or {}
-        errors.check_thread_name(body.get("name"))
-        thread = self.world.create_thread(
-            int(request.match_info["channel_id"]),
-            self.world.bot,
-            body["name"],
-            from_message=int(request.match_info["message_id"]),
-            auto_archive_duration=body.get("auto_archive_duration") or 1440,
-        )
-        await self.double.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
-        return thread
+        return await self._new_thread(request, from_message=int(request.match_info["message_id"]))
 
     async def standalone_thread(self, request: web.Request) -> dict:
+        kind = (request[BODY] or {}).get("type") or p.PRIVATE_THREAD  # Discord's default here
+        return await self._new_thread(request, kind=kind)
+
+    async def _new_thread(self, request: web.Request, **where) -> dict:
         body = request[BODY] or {}
         errors.check_thread_name(body.get("name"))
         thread = self.world.create_thread(
             int(request.match_info["channel_id"]),
             self.world.bot,
             body["name"],
-            kind=body.get("type") or p.PRIVATE_THREAD,  # Discord's default for this route
             auto_archive_duration=body.get("auto_archive_duration") or 1440,
+            **where,
         )
         await self.double.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return thread
