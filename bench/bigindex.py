@@ -59,9 +59,11 @@ def build(
     stamp = folder / "bench-build.json"
     documents = indexer._document_stats(CorpusScan(corpus.documents), corpus.chunks)
     fingerprint = indexer._fingerprint(corpus.chunks, documents, embedder_name)
+    # The cache may have gained real vectors since: then the stand-ins are replaced.
+    missing = len(cache.missing(sentence_texts(corpus.chunks)))
     if stamp.is_file():
         saved = json.loads(stamp.read_text())
-        if saved.get("fingerprint") == fingerprint:
+        if saved.get("fingerprint") == fingerprint and saved.get("missing") == missing:
             return BuildFigures(**{**saved["figures"], "reused": True})
     shutil.rmtree(folder, ignore_errors=True)
     store = Store(make_client(path=folder))
@@ -69,7 +71,9 @@ def build(
     figures = _write(store, version, corpus, cache, layout)
     store.activate(version)
     figures.disk_mb = folder_mb(folder)
-    stamp.write_text(json.dumps({"fingerprint": fingerprint, "figures": figures.__dict__}))
+    stamp.write_text(
+        json.dumps({"fingerprint": fingerprint, "missing": missing, "figures": figures.__dict__})
+    )
     return figures
 
 

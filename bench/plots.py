@@ -26,6 +26,7 @@ def write_all(results: dict, folder: Path) -> list[Path]:
         _latency(scales, folder / "latency.png"),
         _memory(scales, folder / "memory.png"),
         _quality(results["quality"]["seeds"], folder / "quality.png"),
+        _quality_by_size(results["quality"], folder / "quality-by-size.png"),
     ]
 
 
@@ -48,7 +49,8 @@ def _latency(scales: list[dict], path: Path) -> Path:
             [x[-1]], [150], marker="_", s=400, color="darkred", label="target p50 (100k: 150 ms)"
         )
     _log_x(ax, x)
-    ax.set_ylabel("milliseconds per answer")
+    ax.set_yscale("log")  # stages of a few ms and targets of 50-150 ms on one readable axis
+    ax.set_ylabel("milliseconds per answer (log scale)")
     ax.set_title("Answer latency of `seedbot ask` after start-up")
     ax.legend(fontsize=8)
     return _save(fig, path)
@@ -59,10 +61,13 @@ def _memory(scales: list[dict], path: Path) -> Path:
     x = [s["passages"] for s in scales]
     rss = [s["peak_rss_mb"]["p50"] for s in scales]
     ax.plot(x, rss, "o-", label="peak RSS of the answering process")
+    first = [s["first_process"]["peak_rss_mb"] for s in scales]
+    ax.plot(x, first, "o:", color="C0", alpha=0.6, label="the same, first start (builds BM25)")
     ax.plot(x, [s["disk_mb"] for s in scales], "s-", label="index on disk")
-    ax.axhline(700, color="red", linestyle=":", label="RSS target (100k: 700 MB)")
+    ax.axhline(700e6 / 2**20, color="red", linestyle=":", label="RSS target (100k: 700 MB)")
     _log_x(ax, x)
-    ax.set_ylabel("MiB")
+    ax.set_yscale("log")
+    ax.set_ylabel("MiB (log scale)")
     ax.set_title("Memory and disk against corpus size")
     ax.legend(fontsize=8)
     return _save(fig, path)
@@ -78,9 +83,32 @@ def _quality(figures: dict, path: Path) -> Path:
         bars = ax.bar(xs, values, width, label=label)
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], fontsize=7, padding=1)
     ax.set_xticks(range(len(QUALITY)), [label for _, label in QUALITY])
-    ax.set_ylim(0, 1.12)
+    ax.set_ylim(0, 1.25)
     ax.set_title("Quality on eval/questions.jsonl (seed corpus)")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper center", ncol=len(present), frameon=False)
+    return _save(fig, path)
+
+
+def _quality_by_size(quality: dict, path: Path) -> Path:
+    """Recall@5 and refusal accuracy as distractor passages are added around the seeds."""
+    sizes = list(quality)
+    labels = ["seeds" if s == "seeds" else f"{int(s):,}" for s in sizes]
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    for key, name in PIPELINES:
+        for metric, style in (("recall@5", "o-"), ("refusal_accuracy", "s--")):
+            points = [
+                (i, quality[s][key][metric]) for i, s in enumerate(sizes) if key in quality[s]
+            ]
+            if points:
+                xs, ys = zip(*points)
+                color = f"C{[k for k, _ in PIPELINES].index(key)}"
+                ax.plot(xs, ys, style, color=color, label=f"{name}: {metric}")
+    ax.set_xticks(range(len(sizes)), labels)
+    ax.set_xlabel("passages in the index (the seeds plus documentation)")
+    ax.set_ylim(0, 1.05)
+    ax.grid(alpha=0.3)
+    ax.set_title("Quality as the index grows around the seeds")
+    ax.legend(fontsize=7, loc="lower left")
     return _save(fig, path)
 
 

@@ -241,8 +241,9 @@ def _add(chunk_col, sentence_col, chunks, chunk_vectors, sentence_vectors) -> No
     )
     # One record per passage, its sentence vectors packed: see retrieval/packed.py for why.
     sentence_col.add(
-        **packed.records([c.id for c in chunks], [len(c.sentences) for c in chunks],
-                         sentence_vectors)
+        **packed.records(
+            [c.id for c in chunks], [len(c.sentences) for c in chunks], sentence_vectors
+        )
     )
 
 

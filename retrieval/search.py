@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
+from pathlib import Path
 
 import numpy as np
 
@@ -17,19 +19,45 @@ log = logging.getLogger(__name__)
 CANDIDATES = 24  # taken from each ranking before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
 COMMON_WORDS = 20_000  # the corpus's most frequent content words, to warm the word cache
+PAGE = 5_000  # passages per `get` at start-up: one `get` of 100,000 peaked at 1.2 GB resident
 
 
 class Retriever:
     """Searches one index version; build a new one when the live version changes."""
 
-    def __init__(self, store: Store, version: Version) -> None:
+    def __init__(self, store: Store, version: Version, cache_dir: Path | None = None) -> None:
         self.version = version
         self._chunks = store.collection(version.chunks)
         self._sentences = store.collection(version.sentences)
-        records = self._chunks.get(include=["documents"])
-        self._ids: list[str] = records["ids"]
-        self._keywords = KeywordIndex(records["documents"])
+        self._keywords, self._ids = self._keyword_index(cache_dir)
         self.common_words = [w for w, _ in self._keywords.word_counts.most_common(COMMON_WORDS)]
+
+    def _keyword_index(self, cache_dir: Path | None) -> tuple[KeywordIndex, list[str]]:
+        """This version's BM25 index: from `cache_dir` if a process built it before, else built.
+
+        A version never changes once written, so its name is a safe key.
+        """
+        path = cache_dir / f"{self.version.name}.npz" if cache_dir else None
+        if path is not None and path.is_file():
+            try:
+                return KeywordIndex.load(path)
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                log.warning("keyword index cache %s unreadable (%s): rebuilding it", path, exc)
+        ids, texts = self._all_documents()
+        index = KeywordIndex(texts)
+        if path is not None:
+            _cache(index, ids, path)
+        return index, ids
+
+    def _all_documents(self) -> tuple[list[str], list[str]]:
+        """Every passage's id and text, a page at a time."""
+        ids: list[str] = []
+        texts: list[str] = []
+        for offset in range(0, self._chunks.count(), PAGE):
+            page = self._chunks.get(include=["documents"], limit=PAGE, offset=offset)
+            ids += page["ids"]
+            texts += page["documents"]
+        return ids, texts
 
     @property
     def size(self) -> int:
@@ -95,3 +123,15 @@ def _passage(chunk_id: str, text: str, meta: dict, _embedding) -> Passage:
         url=meta.get("url", ""),
         duplicates=[tuple(d) for d in json.loads(meta.get("duplicates", "[]"))],
     )
+
+
+def _cache(index: KeywordIndex, ids: list[str], path: Path) -> None:
+    """Save the index for the next process; drop other versions' (a cache: failures only log)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        index.save(path, ids, COMMON_WORDS)
+        for other in path.parent.glob("*.npz"):
+            if other != path:
+                other.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("keyword index not cached in %s: %s", path.parent, exc)

@@ -210,7 +210,7 @@ class SeedService:
         with self._swap:
             if self._retriever is None or self._retriever.version.name != version.name:
                 # Built before it is swapped in: questions keep using the old one meanwhile.
-                self._retriever = Retriever(self.store, version)
+                self._retriever = Retriever(self.store, version, self.settings.store_dir / "bm25")
                 log.debug("loaded index %s (%d passages)", version.name, self._retriever.size)
             return self._retriever
 
