@@ -23,7 +23,6 @@ from retrieval import extractive
 from retrieval.citecheck import compose
 from retrieval.errors import UnknownDocumentError
 from retrieval.store import Version
-from retrieval.summary_llm import map_reduce
 from retrieval.types import Citation, Passage
 
 MMR_LAMBDA = 0.7  # relevance against redundancy (Carbonell & Goldstein, 1998)
@@ -122,6 +121,8 @@ class Summarizer:
         """The LLM's map-reduce summary if any of it is verified, else the offline one."""
         started = time.perf_counter()
         chosen = pick_passages(passages, focus)
+        from retrieval.summary_llm import map_reduce  # LLM-only: keeps its imports off start-up
+
         kept, verification = map_reduce(self.service.generator, chosen, topic)
         timings["llm"] = (time.perf_counter() - started) * 1000
         if not kept:
