@@ -7,10 +7,12 @@ import sys
 from retrieval.cli import configure_logging
 from retrieval.cli import main as cli_main
 from retrieval.errors import SeedbotError
+from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings
 
 
 def main() -> int:
+    limit_malloc_arenas()
     try:
         settings = Settings.from_env()
     except SeedbotError as exc:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 
 from retrieval.errors import IndexMissingError, SeedbotError
+from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
 
 def main(argv: list[str] | None = None, extend: Callable | None = None) -> int:
     """Entry point of the `seedbot` command; `extend` lets the bot package add its commands."""
+    limit_malloc_arenas()
     parser, sub = build_parser()
     if extend is not None:
         extend(sub)

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 24  # taken from each ranking before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
-COMMON_WORDS = 20_000  # the corpus's most frequent content words, to warm the word cache
+COMMON_WORDS = 5_000  # the corpus's most frequent content words, to warm the word cache
 PAGE = 5_000  # passages per `get` at start-up: one `get` of 100,000 peaked at 1.2 GB resident
 
 

@@ -65,8 +65,8 @@ class TermSupport:
             computed = embed_array(self.embedder, new)
             with self._lock:
                 for word, vector in zip(new, computed):
-                    self._cache[word] = vector
+                    self._cache[word] = vector.astype(np.float16)  # half the memory
                 while len(self._cache) > CACHE_WORDS:
                     self._cache.popitem(last=False)
         with self._lock:
-            return np.stack([self._cache[w] for w in items])
+            return np.stack([self._cache[w] for w in items]).astype(np.float32)
