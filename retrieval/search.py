@@ -80,7 +80,7 @@ class Retriever:
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=fused.get, reverse=True)[:k]
-        passages = self._load(best, query_vector)
+        passages = self.load_passages(best, query_vector)
         for passage in passages:
             passage.keyword_score = keyword_ranked.get(passage.id, 0.0)
             passage.fused_score = fused[passage.id]
@@ -94,7 +94,10 @@ class Retriever:
         )
         return {i: 1.0 - d for i, d in zip(result["ids"][0], result["distances"][0])}
 
-    def _load(self, ids: list[str], query_vector: np.ndarray) -> list[Passage]:
+    def load_passages(
+        self, ids: list[str], query_vector: np.ndarray | None = None
+    ) -> list[Passage]:
+        """Passages by id with their sentence vectors; scored against `query_vector` if given."""
         records = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         by_id = {
             i: (doc, meta, emb)
@@ -106,7 +109,8 @@ class Retriever:
         vectors = packed.read(self._sentences, [(p.id, len(p.sentences)) for p in passages])
         for passage in passages:
             passage.sentence_vectors = vectors[passage.id]
-            passage.vector_score = float(np.dot(by_id[passage.id][2], query_vector))
+            if query_vector is not None:
+                passage.vector_score = float(np.dot(by_id[passage.id][2], query_vector))
         return passages
 
 

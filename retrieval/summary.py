@@ -256,9 +256,8 @@ def load_passages(service, source: str | None) -> list[Passage]:
         or meta["source"] == source
         or json.dumps(source) in meta.get("duplicates", "")
     ]
-    # The retriever is the one place that knows how sentence vectors are stored; the
-    # vector it is given only scores passages against a query, which a summary ignores.
-    passages = retriever._load(ids, service.embed_query(source or "corpus")) if ids else []
+    # The retriever is the one place that knows how sentence vectors are stored.
+    passages = retriever.load_passages(ids) if ids else []
     return sorted(passages, key=lambda p: (p.source, p.line_start))
 
 
