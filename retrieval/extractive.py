@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.answertype import asked_type, offers
+from retrieval.definitions import defined_term, glossed_by_next, glosses
 from retrieval.keywords import KeywordIndex, terms
 from retrieval.types import Citation, Passage
 
@@ -15,18 +16,8 @@ from retrieval.types import Citation, Passage
 DEFAULT_MIN_RELEVANCE = 0.14
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
 UNSUPPORTED_WEIGHT = 0.6  # how much question words absent from the evidence cost relevance
-QUANTITY_WEIGHT = 0.3  # cost of a question asking for a number when the evidence has none
-_ASKS_QUANTITY = re.compile(
-    r"\b(?:how (?:many|much|long|often|old|likely)|what (?:\w+ )?(?:percentage|percent|"
-    r"proportion|number|year|date|amount|fraction|probability|price|cost|figure)|"
-    r"when(?:'s|’s| is| was| will| did| does))\b|p\(doom\)|\bodds\b|\bprobability\b",
-    re.IGNORECASE,
-)
-_QUANTITY = re.compile(
-    r"\d+(?:[.,]\d+)*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|"
-    r"hundreds?|thousands?|millions?|billions?|percent|half|quarter|third|once|twice|years?)\b",
-    re.IGNORECASE,
-)
+ANSWER_TYPE_WEIGHT = 0.5  # cost of a question for an amount or a date the evidence lacks
+UNDEFINED_TERM_WEIGHT = 1.0  # "what is X" where the texts only use X: refused
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
 MIN_WORDS = 5  # "Great post." answers nothing
 
@@ -69,21 +60,30 @@ def rank_evidence(
 def relevance(question: str, evidence: list[Evidence], unsupported: float) -> float:
     """Best semantic match, less the share of the question the evidence never speaks to.
 
-    This is what the refusal threshold is compared with. A question that asks for a
-    quantity ("how many", "what percentage") is not answered by sentences without one.
+    This is what the refusal threshold is compared with. A question that asks for an amount
+    or a time ("how many", "when") is not answered by sentences without one, nor "what is X"
+    by sentences that only use X.
     """
     if not evidence:
         return 0.0
     score = max(e.similarity for e in evidence) - UNSUPPORTED_WEIGHT * unsupported
-    if _ASKS_QUANTITY.search(question) and not _new_quantity(question, evidence[:3]):
-        score -= QUANTITY_WEIGHT
+    kind = asked_type(question)
+    if kind is not None and not any(offers(kind, question, e.text) for e in evidence[:3]):
+        score -= ANSWER_TYPE_WEIGHT
+    term = defined_term(question)
+    if term is not None and not any(_glosses(term, e) for e in evidence):
+        score -= UNDEFINED_TERM_WEIGHT
     return score
 
 
-def _new_quantity(question: str, evidence: list[Evidence]) -> bool:
-    """Whether the evidence holds a quantity the question does not already name ("4.4.2")."""
-    asked = {q.lower() for q in _QUANTITY.findall(question)}
-    return any(q.lower() not in asked for e in evidence for q in _QUANTITY.findall(e.text))
+def _glosses(term: str, evidence: Evidence) -> bool:
+    """The sentence glosses the term, or names it and one of the next two says what it is."""
+    if glosses(term, evidence.text):
+        return True
+    if term.lower() not in evidence.text.lower():
+        return False
+    following = range(evidence.index + 1, min(evidence.index + 3, len(evidence.passage.sentences)))
+    return any(glossed_by_next(evidence.passage.sentence_text(i)) for i in following)
 
 
 def select(evidence: list[Evidence], max_sentences: int) -> list[Evidence]:

@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from retrieval import extractive
+from retrieval.definitions import defined_term
 from retrieval.embedder import embed_array, make_embeddings
 from retrieval.errors import QuestionError, StoreError, StoreUnavailableError
 from retrieval.followup import standalone_question
@@ -36,6 +37,17 @@ REFUSAL = (
     "I couldn't find an answer to that in the indexed texts. Try rephrasing it, "
     "or see /sources for what they cover."
 )
+
+
+def refusal_for(question: str, evidence_text: str) -> str:
+    """The refusal, saying so when the texts use the term asked about but never explain it."""
+    term = defined_term(question)
+    if term is not None and term.lower() in evidence_text.lower():
+        return (
+            f"The indexed texts mention “{term}” but don't say what it is. Try asking what "
+            "they say about it, or see /sources for what they cover."
+        )
+    return REFUSAL
 
 
 @dataclass(frozen=True)
@@ -120,7 +132,7 @@ class SeedService:
         unsupported = self.support.unsupported_share(standalone, evidence_text, keywords)
         relevance = extractive.relevance(standalone, evidence, unsupported)
         if relevance < self.min_relevance:
-            fallback = Answer(question, REFUSAL, refused=True)
+            fallback = Answer(question, refusal_for(standalone, evidence_text), refused=True)
         else:
             chosen = extractive.select(evidence, self.settings.answer_sentences)
             text, citations = extractive.compose(chosen)

@@ -9,6 +9,7 @@ is what the answerer subtracts from its relevance.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 
@@ -20,6 +21,40 @@ from retrieval.keywords import STOPWORDS, KeywordIndex, _stem, words
 
 CLOSE_WORD = 0.5  # cosine of two word vectors above which one word supports the other
 CACHE_WORDS = 50_000
+MIN_ABBREVIATION = 4  # shorter prefixes match too much ("con", "pre")
+_LETTERS_OR_DIGITS = re.compile(r"[a-z]+|[0-9]+")
+
+
+def _asked_parts(word: str) -> list[str]:
+    """A compound is asked for part by part: "mesa-optimizer" is not supported by "optimiser"."""
+    return [p for p in word.split("-") if p] if "-" in word else [word]
+
+
+def _present_parts(word: str) -> list[str]:
+    """A word of the evidence, its hyphenated parts, and "gpt4" as "gpt" and "4"."""
+    parts = [word, *(p for p in word.split("-") if p)]
+    if "." not in word:
+        parts += _LETTERS_OR_DIGITS.findall(word)
+    return parts
+
+
+def _abbreviates(word: str, present: set[str]) -> bool:
+    """Users shorten words: "interp" for "interpretability", "calc" for "calculation"."""
+    return (
+        len(word) >= MIN_ABBREVIATION
+        and word.isalpha()
+        and any(p.startswith(word) for p in present)
+    )
+
+
+def _numbered(word: str, present: set[str]) -> bool:
+    """ "2.2.x" stands for any of "2.2.1", "2.2.3", ... in the evidence."""
+    prefix = word[:-1]
+    return word.endswith(".x") and _has_digit(prefix) and any(p.startswith(prefix) for p in present)
+
+
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
 
 
 class TermSupport:
@@ -33,17 +68,28 @@ class TermSupport:
 
     def unsupported_share(self, question: str, evidence_text: str, keywords: KeywordIndex) -> float:
         """IDF-weighted share of the question's content words with no close word in the evidence."""
-        asked = sorted({w for w in words(question) if w not in STOPWORDS})
+        asked = sorted({p for w in words(question) for p in _asked_parts(w)} - STOPWORDS)
         if not asked:
             return 0.0
-        present = {w for w in words(evidence_text) if w not in STOPWORDS}
+        present = {p for w in words(evidence_text) for p in _present_parts(w)} - STOPWORDS
         stems = {_stem(w) for w in present}
-        missing = [w for w in asked if w not in present and _stem(w) not in stems]
+        missing = [
+            w
+            for w in asked
+            if w not in present
+            and _stem(w) not in stems
+            and not _numbered(w, present)
+            and not _abbreviates(w, present)
+        ]
         weights = {w: keywords.idf(_stem(w)) for w in asked}
-        if missing and present:
-            vectors = self._vectors(missing + sorted(present))
-            closeness = vectors[: len(missing)] @ vectors[len(missing) :].T
-            missing = [w for w, best in zip(missing, closeness.max(axis=1)) if best < CLOSE_WORD]
+        # A number or a model name ("6.2", "gpt-5") is supported only by itself: its word
+        # vector sits close to every other number.
+        similar = [w for w in missing if not _has_digit(w)]
+        if similar and present:
+            vectors = self._vectors(similar + sorted(present))
+            closeness = vectors[: len(similar)] @ vectors[len(similar) :].T
+            supported = {w for w, best in zip(similar, closeness.max(axis=1)) if best >= CLOSE_WORD}
+            missing = [w for w in missing if w not in supported]
         return sum(weights[w] for w in missing) / (sum(weights.values()) or 1.0)
 
     def prefetch(self, vocabulary: list[str], batch: int = 128) -> None:

@@ -42,7 +42,9 @@ async def test_a_sharded_bot_answers_ask(double, seed_service, tmp_path):
     try:
         async with run_client(bot, double):
             assert bot.shard_count == 1  # what the double's GET /gateway/bot recommends
-            sent = await double.send_slash_command("ask", {"question": "What is cyborgism?"})
+            sent = await double.send_slash_command(
+                "ask", {"question": "Why is the cyborgism approach worth it?"}
+            )
             assert (await acknowledgement(double, sent)).json_body["type"] == 5
             assert markers((await reply(double, sent))["content"])
     finally:

@@ -98,7 +98,7 @@ def test_an_empty_corpus_is_a_clear_error(tmp_path):
 
 
 def test_chat_answers_and_runs_its_commands(indexed):
-    script = "What is cyborgism?\n/sources\n/help\n/quit\n"
+    script = "Why is the cyborgism approach worth it?\n/sources\n/help\n/quit\n"
     result = run(["chat"], *indexed, stdin=script)
     assert result.returncode == 0, result.stderr
     assert "[1]" in result.stdout

@@ -31,7 +31,13 @@ def test_answerable_questions_are_rarely_refused(figures):
     assert figures["wrong_refusal_rate"] <= 0.1
 
 
-def test_unanswerable_questions_are_refused_at_least_at_the_calibrated_rate(figures):
-    # The target is 0.8; the offline answerer reaches 0.75 on this hard set (see the
-    # README). This guards the calibrated figure against regressions.
-    assert figures["correct_refusal_rate"] >= 0.75
+def test_unanswerable_questions_are_refused_at_the_target_rate(figures):
+    assert figures["correct_refusal_rate"] >= 0.8
+
+
+@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl"])
+def test_the_held_out_sets_are_well_formed(name):
+    cases = load_cases(ROOT / "eval" / name)
+    assert len({c.id for c in cases}) == len(cases)
+    assert all(bool(c.gold) == c.answerable for c in cases)
+    assert sum(not c.answerable for c in cases) >= 15

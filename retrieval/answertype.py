@@ -1,0 +1,117 @@
+"""What kind of answer a question asks for, and whether the evidence holds one of that kind.
+
+A question that asks for an amount ("how many", "what percentage") or a time ("when", "what
+year") is not answered by sentences that hold none, however close they are in meaning: "what
+number did the calculation in 4.4.2 give" sits right beside "the report includes a rough
+calculation in section 4.4.2". The answerer lowers its relevance for such questions (the
+classic answer-type check of extractive question answering).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class AnswerType(Enum):
+    AMOUNT = "amount"
+    COUNT = "count"  # "how many": an amount, or a list whose items can be counted
+    YEAR = "year"  # a calendar date: "what year", "what date"
+    TIME = "time"  # "when": a date, or an event or period it is placed by
+
+
+_ASKS_AMOUNT = re.compile(
+    r"\bhow (?:many|much|long|often|old|likely|big|large|fast)\b|\bwhat (?:\w+ )?(?:percentage|"
+    r"percent|proportion|number|amount|fraction|probability|price|cost|figure|share)\b|"
+    r"p\(doom\)|\bodds\b|\bprobability\b",
+    re.IGNORECASE,
+)
+_ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
+# "a) ...", "(1) and (2)", "firstly": the items of a list answer "how many".
+_LIST_ITEM = re.compile(
+    r"(?:^|(?<=\s))\(?(?:[a-h]|[1-9]|i{1,3}|iv|v|vi)\)(?=\s)|\b(?:first(?:ly)?|secondly|thirdly|"
+    r"finally)\b",
+    re.IGNORECASE,
+)
+_ASKS_YEAR = re.compile(
+    r"\b(?:what|which) (?:year|date|month|day)\b|"
+    # Things that are made or happen once are dated: "when did the report come out".
+    r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b.*\b(?:come|came|coming) out\b|"
+    r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b.*\b(?:released?|publish(?:ed)?|"
+    r"launch(?:ed)?|founded|born|died|written|announced|created|invented|introduced|dropp?ing|"
+    r"drop)\b",
+    re.IGNORECASE,
+)
+_ASKS_TIME = re.compile(r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b", re.IGNORECASE)
+
+_AMOUNT = re.compile(
+    r"(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w.]\w)|\b(?:one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|dozen|hundreds?|thousands?|millions?|billions?|trillions?|percent|half|quarter|"
+    r"third|twice|years?)\b",
+    re.IGNORECASE,
+)
+# Numbers that name a thing rather than measure one: "section 4.4", "2.2.1", "(1)", "[1]".
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:section|sections|sec|chapter|figure|fig|table|footnote|step|part|appendix|"
+    r"version|item|point|premise|claim|question)\.?\s*|§\s*|[(\[])$",
+    re.IGNORECASE,
+)
+_SECTION_NUMBER = re.compile(r"\d+\.\d+\.\d+")
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_YEAR = re.compile(
+    rf"(?<![\w.])(?:1[5-9]\d\d|2[01]\d\d)s?(?![\w.]\w)|\b(?:{_MONTHS})\b\.?\s*\d",
+    re.IGNORECASE,
+)
+# "When" is answered by a date, a period, or the event it is placed by ("when ChatGPT came out").
+_TIME = re.compile(
+    r"\b(?:ago|recently|yesterday|today|tomorrow|currently|nowadays|soon|later|earlier|"
+    r"days?|weeks?|months?|years?|decades?|centur(?:y|ies)|since|until|till|before|after|once|"
+    r"when|during|these days|at the time|back then|early days)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_type(question: str) -> AnswerType | None:
+    """The kind of answer `question` wants, when it is one the evidence can be checked for."""
+    if _ASKS_YEAR.search(question):
+        return AnswerType.YEAR
+    if _ASKS_TIME.search(question):
+        return AnswerType.TIME
+    if _ASKS_COUNT.search(question):
+        return AnswerType.COUNT
+    if _ASKS_AMOUNT.search(question):
+        return AnswerType.AMOUNT
+    return None
+
+
+def offers(kind: AnswerType, question: str, text: str) -> bool:
+    """Whether `text` holds an answer of `kind` that the question does not itself contain."""
+    asked = _found(kind, _ASKS_TIME.sub(" ", question))  # the question's own "when" is no answer
+    return any(item not in asked for item in _found(kind, text))
+
+
+def quantities(text: str) -> set[str]:
+    """The amounts `text` states, lower-cased; model names ("gpt4", "o1") and labels left out."""
+    found = set()
+    for match in _AMOUNT.finditer(text):
+        labelled = _LABEL_BEFORE.search(text, 0, match.start())
+        if _SECTION_NUMBER.fullmatch(match.group()) or (
+            labelled and labelled.end() == match.start()
+        ):
+            continue
+        found.add(match.group().lower())
+    return found
+
+
+def _found(kind: AnswerType, text: str) -> set[str]:
+    if kind is AnswerType.AMOUNT:
+        return quantities(text)
+    if kind is AnswerType.COUNT:
+        return quantities(text) | {m.group().lower() for m in _LIST_ITEM.finditer(text)}
+    years = {m.group().lower() for m in _YEAR.finditer(text)}
+    if kind is AnswerType.YEAR:
+        return years
+    return years | {m.group().lower() for m in _TIME.finditer(text)}

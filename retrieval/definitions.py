@@ -1,0 +1,106 @@
+"""Questions that ask what a term means, and whether the evidence says.
+
+Forum texts name many terms they never explain ("I don't see e.g. the reversal curse as strong
+evidence"). A sentence that only names the term sits very close to "what is the reversal
+curse" in embedding space, yet does not answer it. So a definition question is answered only
+when some retrieved sentence glosses the term: "X is a ...", "X means", "X (...)", "X: ...",
+"X — ...", "X, which ...", "called X", "by X I mean", an alias "Y/X", or a footnote on X.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LEAD = r"^\W*(?:(?:so|ok|okay|and|but|hey|also|sorry|quick q(?:uestion)?|pls|please)\W+)*"
+_ARTICLE = r"(?:(?:a|an|the|this|that)\s+)?"
+_OPEN, _CLOSE = r"[\"'“‘*]?", r"[\"'”’*]?"
+_TERM = r"(?P<term>[^?\"“”]+?)"
+_TAIL = r"\s*[?.!]*\s*$"
+_ASKS_DEFINITION = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"{_LEAD}(?:what(?:'s|’s|\s+is|\s+are|s)|whats)\s+{_ARTICLE}{_OPEN}{_TERM}{_CLOSE}{_TAIL}",
+        rf"\b(?:explain|define|definition of|meaning of|what is meant by)\s+(?:what\s+)?{_ARTICLE}"
+        rf"{_OPEN}{_TERM}{_CLOSE}(?:\s+(?:actually\s+|even\s+|really\s+|exactly\s+)?"
+        rf"(?:is|are|means?))?{_TAIL}",
+        rf"\bwhat\s+(?:does|do|did)\s+(?:the\s+(?:term|word|phrase)\s+)?{_OPEN}{_TERM}{_CLOSE}\s+"
+        rf"(?:even\s+|actually\s+|really\s+|exactly\s+)?mean\b",
+        rf"{_LEAD}{_OPEN}{_TERM}{_CLOSE}\s*[-:]?\s*(?:definition|meaning)\??{_TAIL}",
+    )
+]
+MAX_TERM_WORDS = 5
+_NOT_A_TERM_END = re.compile(r"\b(?:about|for|of|in|on|to|with|from|by|like|here|there)$", re.I)
+# "what is your token", "what is the value of X": asking for a thing's attribute, not a meaning.
+_NOT_A_TERM_START = re.compile(
+    r"^(?:your|my|his|her|their|our|its|(?:value|name|number|size|price|cost|date|title|result|"
+    r"purpose|point|role|status|source|length|amount|author)\s+of)\b",
+    re.IGNORECASE,
+)
+
+# What may follow the term (after up to three more words) or precede it, to gloss it.
+_GLOSS_AFTER = re.compile(
+    r"^(?:\s*[\"'”’*])?(?:\s*\[\d+\])?(?:\s+[\w-]+){0,3}?[\"'”’*]?\s*"
+    r"(?:[:(—–]|\s-\s|,\s*(?:i\.e\.|that is|which|or|a|an|meaning)\b|"
+    r"\s+(?:is|are|was|were)\s+(?:a|an|the|when|where|what|how|that|basically|essentially|"
+    r"roughly|just|simply)\b|\s+(?:means?|meant|refers?\s+to|denotes?|"
+    r"describes?|stands?\s+for)\b)"
+    r"|^(?:\s*[\"'”’*])?\s*\[\d+\]",
+    re.IGNORECASE,
+)
+_GLOSS_BEFORE = re.compile(
+    r"(?:\b(?:called|known\s+as|term(?:ed)?|i\s+call|we\s+call|dubbed|i\.e\.,?|namely)|/)\s*"
+    r"[\"'“‘*]?$",
+    re.IGNORECASE,
+)
+
+_PRONOUN_GLOSS = re.compile(
+    r"(?:it|they|this|these|that|which)(?:'s|’s|\s+(?:is|are|was|were))\s+(?:a|an|the|when|where|"
+    r"what|how|basically|essentially|roughly|just|simply)\b|(?:it|this|that)\s+(?:means|refers\s+to)\b",
+    re.IGNORECASE,
+)
+
+_I_MEAN = re.compile(r"(?:i|we|they|he|she|you)\s+mean\b")
+
+
+def defined_term(question: str) -> str | None:
+    """The term a "what is X" / "define X" / "what does X mean" question asks about."""
+    for pattern in _ASKS_DEFINITION:
+        match = pattern.search(question.strip())
+        if match is None:
+            continue
+        term = match.group("term").strip(" \"'“”‘’*,")
+        if (
+            0 < len(term.split()) <= MAX_TERM_WORDS
+            and not _NOT_A_TERM_END.search(term)
+            and not _NOT_A_TERM_START.search(term)
+        ):
+            return term
+    return None
+
+
+def glosses(term: str, sentence: str) -> bool:
+    """Whether `sentence` says what `term` is, rather than only using it."""
+    words = [re.escape(w) for w in re.split(r"[\s-]+", term) if w]
+    pattern = re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"(?:e?s)?(?!\w)", re.IGNORECASE)
+    for match in pattern.finditer(sentence):
+        by_name = _GLOSS_BEFORE.search(sentence, 0, _before_quote(sentence, match.start()))
+        if by_name or _GLOSS_AFTER.search(sentence[match.end() :]) or _by_x_i_mean(sentence, match):
+            return True
+    return False
+
+
+def glossed_by_next(sentence: str) -> bool:
+    """Whether a sentence goes on to say what the previous one named: "They are a way of ..."."""
+    return _PRONOUN_GLOSS.match(sentence.strip()) is not None
+
+
+def _before_quote(sentence: str, start: int) -> int:
+    return start - 1 if start and sentence[start - 1] in "\"'“‘*" else start
+
+
+def _by_x_i_mean(sentence: str, match: re.Match) -> bool:
+    before = sentence[: _before_quote(sentence, match.start())].rstrip().lower()
+    after = sentence[match.end() :].lstrip("\"'”’*, ").lower()
+    return (
+        before.endswith(" by") and re.match(r"(?:i|we|they|he|she|you)\s+mean", after) is not None
+    )

@@ -1,0 +1,157 @@
+"""The offline answerer's refusal signal: answer types, definitions, and term support."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answertype import AnswerType, asked_type, offers, quantities
+from retrieval.definitions import defined_term, glosses
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("about 40% of them", {"40%"}),
+        ("it cost $5,000 in 2022", {"5,000", "2022"}),
+        ("3.5 million dollars", {"3.5", "million"}),
+        ("two of the three premises", {"two", "three"}),
+    ],
+)
+def test_amounts_are_found(text, expected):
+    assert quantities(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gpt4 level agents in a loop",  # a model's name
+        "the o1 series of models",
+        "the rough calculation in section 4.4.2",  # a place in a document
+        "as I call it in section 4.4, a speed argument",
+        "see 2.2.1 of my report",
+        "less confident in both (1) and (2)",  # list labels
+        "surviving[1] unwanted tendencies",  # a footnote marker
+        "Step 3 of the recipe",
+    ],
+)
+def test_names_and_labels_are_not_amounts(text):
+    assert quantities(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how many parameters does it need", AnswerType.COUNT),
+        ("how much money goes to safety", AnswerType.AMOUNT),
+        ("what percentage of models scheme?", AnswerType.AMOUNT),
+        ("what year did chatgpt come out", AnswerType.YEAR),
+        ("when was MIRI founded", AnswerType.YEAR),
+        ("when's gpt-5 dropping", AnswerType.YEAR),
+        ("when did misbehaviour start showing up", AnswerType.TIME),
+        ("why would SGD prefer non-schemers", None),
+    ],
+)
+def test_the_kind_of_answer_a_question_wants(question, kind):
+    assert asked_type(question) is kind
+
+
+def test_a_when_question_is_answered_by_the_event_it_is_placed_by():
+    question = "when did the commenter change his mind about chatgpt"
+    assert offers(AnswerType.TIME, question, "When ChatGPT came out I was surprised.")
+    assert not offers(AnswerType.YEAR, question, "When ChatGPT came out I was surprised.")
+    assert offers(AnswerType.YEAR, "what year was it", "It was released in 2022.")
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("can someone explain what the reversal curse actually is", "reversal curse"),
+        ("so how does the post define open agency", "open agency"),
+        ("what does 'ghost of instrumental reasoning' mean", "ghost of instrumental reasoning"),
+        ("backdrop capacity definition?", "backdrop capacity"),
+        ("whats a mesa-optimizer", "mesa-optimizer"),
+        ("What is RLHF?", "RLHF"),
+        ("what's the gold coin example about", None),  # asks what it is about, not what it is
+        ("what's the core question the scheming report is asking", None),  # not a term
+        ("why would SGD prefer non-schemers", None),
+        ("what is your discord bot token?", None),  # an attribute, not a meaning
+        ("what is the value of LLM_API_KEY", None),
+    ],
+)
+def test_definition_questions_name_their_term(question, term):
+    assert defined_term(question) == term
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence"),
+    [
+        ("RLHF", "RLHF is a method where people rate the model's outputs."),
+        ("RLHF", "RLHF (reinforcement learning from human feedback) helps."),
+        ("open agency", "By open agency I mean agency spread over many actors."),
+        ("centaur labour", "I'm introducing a category: human-AI cybernetic teams/centaur labour."),
+        ("speed argument", "what I call a “speed argument against schemers”—basically, that SGD"),
+        ("surviving", "what we're seeing is surviving[1] unwanted tendencies"),  # a footnote
+    ],
+)
+def test_a_sentence_that_says_what_a_term_is_glosses_it(term, sentence):
+    assert glosses(term, sentence)
+
+
+@pytest.mark.parametrize(
+    ("term", "sentence"),
+    [
+        ("reversal curse", "And I don't see e.g. the reversal curse as strong evidence."),
+        ("open agency", 'Could you define what you mean by "open agency"?'),
+        ("backdrop capacity", "You mention wisdom as part of backdrop capacity and I agree."),
+        ("collapsable boxes", "Collapsable boxes are amazing."),
+    ],
+)
+def test_a_sentence_that_only_uses_a_term_does_not_gloss_it(term, sentence):
+    assert not glosses(term, sentence)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what number did the rough calc in 4.4.2 come out to",  # the text names the section only
+        "can someone explain what the reversal curse actually is",  # named in passing
+        "so how does the post define open agency",  # a commenter asks for the definition
+        "when did the scheming report come out",  # no date anywhere
+        "whats a mesa-optimizer",  # "optimiser" alone is not "mesa-optimizer"
+        "what does section 6.2 propose",  # "6.2" is not "2.2.1"
+    ],
+)
+def test_questions_the_texts_only_seem_to_answer_are_refused(seed_service, question):
+    answer = seed_service.ask(question)
+    assert answer.refused
+    assert answer.citations == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many premises does the strongest case against scheming combine",
+        "what's centaur labour",
+        "what are collapsable boxes",  # the next sentence says: "They are a ... way of ..."
+        "what is the speed argument against schemers",
+        "what do the 2.2.x sections of the scheming report deal with",
+        "is mech interp's focus on representations new",  # "interp" for "interpretability"
+    ],
+)
+def test_questions_the_texts_do_answer_are_answered(seed_service, question):
+    answer = seed_service.ask(question)
+    assert not answer.refused
+    assert answer.citations
+
+
+def test_a_refusal_says_when_the_texts_use_the_term_but_never_explain_it(seed_service):
+    answer = seed_service.ask("What is cyborgism?")
+    assert answer.refused
+    assert answer.citations == []
+    assert "mention “cyborgism” but don't say what it is" in answer.answer
+
+
+def test_a_list_answers_how_many():
+    question = "how many objections does the commenter list"
+    assert offers(AnswerType.COUNT, question, "a) You raise some interesting points")
+    assert not offers(AnswerType.AMOUNT, "what number", "a) You raise some interesting points")
