@@ -112,10 +112,15 @@ def neutralised(text: str) -> str:
 class CiteChecker:
     """Verifies generated text against numbered passages with the embedder's sentence vectors."""
 
-    def __init__(self, embedder: Embeddings, threshold: float = SUPPORT_THRESHOLD) -> None:
+    def __init__(
+        self,
+        embedder: Embeddings,
+        threshold: float = SUPPORT_THRESHOLD,
+        terms: TermSupport | None = None,
+    ) -> None:
         self.embedder = embedder
         self.threshold = threshold
-        self.terms = TermSupport(embedder)
+        self.terms = terms or TermSupport(embedder)  # the service's, so one word cache serves both
 
     def check(self, reply: str, passages: Mapping[int, Passage]) -> Checked:
         """Keep the supported claims of `reply`, cited to the passages that support them."""

@@ -16,10 +16,16 @@ _ARTICLE = r"(?:(?:a|an|the|this|that)\s+)?"
 _OPEN, _CLOSE = r"[\"'“‘*]?", r"[\"'”’*]?"
 _TERM = r"(?P<term>[^?\"“”]+?)"
 _TAIL = r"\s*[?.!]*\s*$"
+_HEDGE = r"(?:(?:exactly|actually|even|really|precisely)\s+)?"
 _ASKS_DEFINITION = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        rf"{_LEAD}(?:what(?:'s|’s|\s+is|\s+are|s)|whats)\s+{_ARTICLE}{_OPEN}{_TERM}{_CLOSE}{_TAIL}",
+        rf"{_LEAD}(?:what(?:'s|’s|\s+{_HEDGE}is|\s+{_HEDGE}are|s)|whats)\s+{_HEDGE}{_ARTICLE}"
+        rf"{_OPEN}{_TERM}{_CLOSE}"
+        rf"{_TAIL}",
+        # A quoted term marks its own ends: "what exactly is the 'sweet spot' in that post".
+        rf"\bwhat(?:'s|’s|\s+{_HEDGE}is|\s+{_HEDGE}are|s)\s+{_HEDGE}{_ARTICLE}[\"'“‘]"
+        rf"(?P<term>[^\"'”’?]+)[\"'”’](?:{_TAIL}|\s*,|\s+(?:in|from|of|that|mentioned|here)\b)",
         rf"\b(?:explain|define|definition of|meaning of|what is meant by)\s+(?:what\s+)?{_ARTICLE}"
         rf"{_OPEN}{_TERM}{_CLOSE}(?:\s+(?:actually\s+|even\s+|really\s+|exactly\s+)?"
         rf"(?:is|are|means?))?{_TAIL}",

@@ -23,6 +23,7 @@ from retrieval.citecheck import CiteChecker
 from retrieval.errors import SettingsError
 from retrieval.service import REFUSAL
 from retrieval.settings import Settings
+from retrieval.support import TermSupport
 from retrieval.types import Answer, Passage, Turn
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
     return init_chat_model(settings.llm_model, **kwargs)
 
 
-def make_generator(settings: Settings, embedder: Embeddings | None = None) -> LLMAnswerer:
+def make_generator(
+    settings: Settings, embedder: Embeddings | None = None, terms: TermSupport | None = None
+) -> LLMAnswerer:
     """The LLM answerer for LLM_MODEL; SettingsError (never showing the key) if it can't be."""
     if not settings.llm_model:
         raise SettingsError("LLM_MODEL is not set: name the model to use, e.g. openai:gpt-4o-mini.")
@@ -78,7 +81,9 @@ def make_generator(settings: Settings, embedder: Embeddings | None = None) -> LL
             f"LLM_MODEL={settings.llm_model!r} cannot be used ({type(exc).__name__}); check "
             "LLM_MODEL, LLM_BASE_URL and LLM_API_KEY."
         ) from None
-    return LLMAnswerer(model, embedder, settings.llm_timeout_s, secrets=secrets_of(settings))
+    return LLMAnswerer(
+        model, embedder, settings.llm_timeout_s, secrets=secrets_of(settings), terms=terms
+    )
 
 
 def secrets_of(settings: Settings) -> list[str]:
@@ -97,10 +102,11 @@ class LLMAnswerer:
         timeout_s: float = 20.0,
         secrets: Sequence[str] = (),
         checker: CiteChecker | None = None,
+        terms: TermSupport | None = None,
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
-        self.checker = checker or CiteChecker(embedder)
+        self.checker = checker or CiteChecker(embedder, terms=terms)
         self.secrets = [s for s in secrets if s]
         self.answer_chain = prompts.answer_prompt() | model | StrOutputParser()
         self.rewrite_chain = prompts.rewrite_prompt() | model | StrOutputParser()

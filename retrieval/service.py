@@ -63,14 +63,19 @@ class SeedService:
     """Answers questions from the live index, refreshes it, and lists its sources."""
 
     def __init__(
-        self, settings: Settings, store: Store, embedder: Embeddings, generator: Any = None
+        self,
+        settings: Settings,
+        store: Store,
+        embedder: Embeddings,
+        generator: Any = None,
+        support: TermSupport | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.generator = generator  # optional LLM answerer; None means extractive only
         self.lines = CorpusLines(settings.corpus_dir)
-        self.support = TermSupport(embedder)
+        self.support = support or TermSupport(embedder)
         self.refresh_lock = RefreshLock(settings.store_dir / "refresh.lock")
         self.indexer = Indexer(
             store, embedder, settings.corpus_dir, self.refresh_lock, settings.chunk_chars
@@ -86,12 +91,13 @@ class SeedService:
         """Build the store, the embedder and (if configured) the LLM answerer from settings."""
         store = Store(make_client(settings, client=client))
         embedder = make_embeddings(settings.embeddings)
+        support = TermSupport(embedder)  # word vectors, shared with the LLM answer's checks
         generator = None
         if settings.llm_enabled:
             from retrieval.generate import make_generator
 
-            generator = make_generator(settings, embedder)
-        return cls(settings, store, embedder, generator)
+            generator = make_generator(settings, embedder, terms=support)
+        return cls(settings, store, embedder, generator, support)
 
     # -- answering -----------------------------------------------------------------------
 

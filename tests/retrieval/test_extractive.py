@@ -74,6 +74,9 @@ def test_a_when_question_is_answered_by_the_event_it_is_placed_by():
         ("what's the gold coin example about", None),  # asks what it is about, not what it is
         ("what's the core question the scheming report is asking", None),  # not a term
         ("why would SGD prefer non-schemers", None),
+        ("what exactly is open agency?", "open agency"),
+        ("what exactly is the 'sweet spot' in that framework, between what and what", "sweet spot"),
+        ("what's 'surviving' doing in the o1 comment", None),
         ("what is your discord bot token?", None),  # an attribute, not a meaning
         ("what is the value of LLM_API_KEY", None),
     ],

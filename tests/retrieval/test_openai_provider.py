@@ -83,6 +83,11 @@ def test_the_client_is_configured_for_no_retries_and_the_timeout(provider_servic
     assert KEY not in repr(model) and KEY not in repr(provider_service.settings)
 
 
+def test_the_answer_checks_share_the_services_word_vectors(provider_service):
+    # One cache of word vectors serves refusals and the LLM answer's checks, not two copies.
+    assert provider_service.generator.checker.terms is provider_service.support
+
+
 def test_a_verified_answer_through_the_real_client(provider_service, server):
     n = speed_passage_number(provider_service)
     reply = f"SGD would punish the extra reasoning that schemers perform [{n}]."
