@@ -32,9 +32,14 @@ _ASKS_DEFINITION = [
         rf"\bwhat\s+(?:does|do|did)\s+(?:the\s+(?:term|word|phrase)\s+)?{_OPEN}{_TERM}{_CLOSE}\s+"
         rf"(?:even\s+|actually\s+|really\s+|exactly\s+)?mean\b",
         rf"{_LEAD}{_OPEN}{_TERM}{_CLOSE}\s*[-:]?\s*(?:definition|meaning)\??{_TAIL}",
+        rf"{_LEAD}{_OPEN}{_TERM}{_CLOSE}\s*=\s*\?",  # "mundane adversarial training = ?"
+        # "safety range, what does that mean in the post"
+        rf"{_LEAD}{_OPEN}{_TERM}{_CLOSE}\s*[,:-]+\s*what\s+(?:does|do)\s+(?:that|it|this|they)\s+"
+        rf"(?:even\s+|actually\s+|really\s+|exactly\s+)?mean\b",
     )
 ]
 MAX_TERM_WORDS = 5
+_PRONOUN = re.compile(r"^(?:it|that|this|they|these|those|he|she|them)$", re.IGNORECASE)
 _NOT_A_TERM_END = re.compile(r"\b(?:about|for|of|in|on|to|with|from|by|like|here|there)$", re.I)
 # "what is your token", "what is the value of X": asking for a thing's attribute, not a meaning.
 _NOT_A_TERM_START = re.compile(
@@ -54,8 +59,11 @@ _GLOSS_AFTER = re.compile(
     re.IGNORECASE,
 )
 _GLOSS_BEFORE = re.compile(
-    r"(?:\b(?:called|known\s+as|term(?:ed)?|i\s+call|we\s+call|dubbed|i\.e\.,?|namely)|/)\s*"
-    r"[\"'“‘*]?$",
+    r"\b(?:called|known\s+as|term(?:ed)?|i\s+call|we\s+call|dubbed|i\.e\.,?|namely)\s*[\"'“‘*]?$|"
+    # The class it belongs to, introduced just before it: "a third category of labour ... X".
+    # ("The type of path-dependence/slack" names no class: the article is definite.)
+    r"\b(?:a|an|one)\s+(?:\w+\s+)?(?:category|kind|type|form|sort|class|variety)\s+of\b"
+    r"[^.?!:;]{0,60}$",
     re.IGNORECASE,
 )
 
@@ -79,6 +87,7 @@ def defined_term(question: str) -> str | None:
             0 < len(term.split()) <= MAX_TERM_WORDS
             and not _NOT_A_TERM_END.search(term)
             and not _NOT_A_TERM_START.search(term)
+            and not _PRONOUN.match(term)
         ):
             return term
     return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.answertype import asked_type, offers
+from retrieval.answertype import AnswerType, asked_type, offers
 from retrieval.definitions import defined_term, glossed_by_next, glosses
 from retrieval.keywords import KeywordIndex, terms
 from retrieval.types import Citation, Passage
@@ -17,6 +17,9 @@ DEFAULT_MIN_RELEVANCE = 0.14
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
 UNSUPPORTED_WEIGHT = 0.6  # how much question words absent from the evidence cost relevance
 ANSWER_TYPE_WEIGHT = 0.5  # cost of a question for an amount or a date the evidence lacks
+# ... and for a count: less, as a count is often answered by a list in prose ("filling in
+# background, answering an FAQ or ...") that no pattern can see.
+COUNT_WEIGHT = 0.3
 UNDEFINED_TERM_WEIGHT = 1.0  # "what is X" where the texts only use X: refused
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
 MIN_WORDS = 5  # "Great post." answers nothing
@@ -69,7 +72,7 @@ def relevance(question: str, evidence: list[Evidence], unsupported: float) -> fl
     score = max(e.similarity for e in evidence) - UNSUPPORTED_WEIGHT * unsupported
     kind = asked_type(question)
     if kind is not None and not any(offers(kind, question, e.text) for e in evidence[:3]):
-        score -= ANSWER_TYPE_WEIGHT
+        score -= COUNT_WEIGHT if kind is AnswerType.COUNT else ANSWER_TYPE_WEIGHT
     term = defined_term(question)
     if term is not None and not any(_glosses(term, e) for e in evidence):
         score -= UNDEFINED_TERM_WEIGHT

@@ -77,6 +77,9 @@ def test_a_when_question_is_answered_by_the_event_it_is_placed_by():
         ("what exactly is open agency?", "open agency"),
         ("what exactly is the 'sweet spot' in that framework, between what and what", "sweet spot"),
         ("what's 'surviving' doing in the o1 comment", None),
+        ("mundane adversarial training = ?", "mundane adversarial training"),
+        ("safety range, what does that mean in the post", "safety range"),
+        ("ok what does that mean", None),
         ("what is your discord bot token?", None),  # an attribute, not a meaning
         ("what is the value of LLM_API_KEY", None),
     ],
@@ -91,7 +94,7 @@ def test_definition_questions_name_their_term(question, term):
         ("RLHF", "RLHF is a method where people rate the model's outputs."),
         ("RLHF", "RLHF (reinforcement learning from human feedback) helps."),
         ("open agency", "By open agency I mean agency spread over many actors."),
-        ("centaur labour", "I'm introducing a category: human-AI cybernetic teams/centaur labour."),
+        ("centaur labour", "I add a third category of labour, human-AI teams/centaur labour"),
         ("speed argument", "what I call a “speed argument against schemers”—basically, that SGD"),
         ("surviving", "what we're seeing is surviving[1] unwanted tendencies"),  # a footnote
     ],
@@ -107,6 +110,7 @@ def test_a_sentence_that_says_what_a_term_is_glosses_it(term, sentence):
         ("open agency", 'Could you define what you mean by "open agency"?'),
         ("backdrop capacity", "You mention wisdom as part of backdrop capacity and I agree."),
         ("collapsable boxes", "Collapsable boxes are amazing."),
+        ("slack", "The type of path-dependence/slack at stake in training is such that"),
     ],
 )
 def test_a_sentence_that_only_uses_a_term_does_not_gloss_it(term, sentence):
