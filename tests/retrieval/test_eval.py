@@ -35,7 +35,9 @@ def test_unanswerable_questions_are_refused_at_the_target_rate(figures):
     assert figures["correct_refusal_rate"] >= 0.8
 
 
-@pytest.mark.parametrize("name", ["heldout.jsonl", "heldout2.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl"]
+)
 def test_the_held_out_sets_are_well_formed(name):
     cases = load_cases(ROOT / "eval" / name)
     assert len({c.id for c in cases}) == len(cases)
