@@ -40,7 +40,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     sources.set_defaults(run=_sources)
 
     evaluate = sub.add_parser("eval", help="score retrieval and answers on a question set")
-    evaluate.add_argument("--set", dest="question_set", help="JSONL question set")
+    evaluate.add_argument(
+        "--set",
+        dest="question_sets",
+        action="append",
+        help="JSONL question set (repeat to pool several; default eval/questions.jsonl)",
+    )
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument("--calibrate", action="store_true", help="sweep the refusal threshold")
     evaluate.add_argument(

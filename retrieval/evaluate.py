@@ -69,6 +69,11 @@ class Report:
         }
 
 
+def question_sets(args) -> list[Path]:
+    """The sets named with --set (several are pooled), or the default set."""
+    return [Path(p) for p in args.question_sets] if args.question_sets else [DEFAULT_SET]
+
+
 def load_cases(path: Path) -> list[Case]:
     if not path.is_file():
         raise SeedbotError(f"Question set {path} not found.")
@@ -167,7 +172,7 @@ def cross_validated(outcomes: list[Outcome]) -> list[dict[str, float]]:
 
 
 def run_cli(service, args) -> int:
-    cases = load_cases(Path(args.question_set) if args.question_set else DEFAULT_SET)
+    cases = [c for path in question_sets(args) for c in load_cases(path)]
     service.warm_up(background=False)
     if args.calibrate:
         service.min_relevance = -1e9  # answer everything, so each relevance is recorded

@@ -11,8 +11,8 @@ from retrieval.definitions import defined_term, glossed_by_next, glosses
 from retrieval.keywords import KeywordIndex, terms
 from retrieval.types import Citation, Passage
 
-# Calibrated on eval/questions.jsonl with `seedbot eval --calibrate` (see README): the
-# relevance below which the corpus is taken to hold no answer.
+# Calibrated with `seedbot eval --calibrate` on all 254 questions of eval/ pooled (see README):
+# the relevance below which the corpus is taken to hold no answer.
 DEFAULT_MIN_RELEVANCE = 0.14
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
 UNSUPPORTED_WEIGHT = 0.6  # how much question words absent from the evidence cost relevance

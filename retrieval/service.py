@@ -31,7 +31,10 @@ from retrieval.verify import CorpusLines
 
 log = logging.getLogger(__name__)
 
-EVIDENCE_PASSAGES = 3  # the passages whose words count as covering the question
+# The passages whose words count as covering the question. 4 rather than 3 was chosen on all
+# 254 questions of eval/ (two-fold checked): at the same threshold, 0.088 wrong refusals
+# instead of 0.107, for 0.642 correct refusals instead of 0.674.
+EVIDENCE_PASSAGES = 4
 POINTER_TTL_S = 2.0  # how stale another process's refresh may look before we notice it
 REFUSAL = (
     "I couldn't find an answer to that in the indexed texts. Try rephrasing it, "

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from retrieval.citecheck import CiteChecker
-from retrieval.evaluate import DEFAULT_SET, _holds_gold, load_cases
+from retrieval.evaluate import _holds_gold, load_cases, question_sets
 from retrieval.keywords import terms
 
 MIN_KEEP = 0.9  # share of supported claims the threshold must let through
@@ -74,8 +74,11 @@ def held_out(right: list[float], wrong: list[float]) -> list[dict[str, float]]:
 
 
 def run_cli(service, args) -> int:
-    path = Path(args.question_set) if args.question_set else DEFAULT_SET
-    right, wrong = score_pairs(service, path)
+    right, wrong = [], []
+    for path in question_sets(args):
+        more_right, more_wrong = score_pairs(service, path)
+        right += more_right
+        wrong += more_wrong
     rows = sweep(right, wrong)
     result = {
         "pairs": {"right": len(right), "wrong": len(wrong)},

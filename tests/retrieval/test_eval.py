@@ -43,3 +43,17 @@ def test_the_held_out_sets_are_well_formed(name):
     assert len({c.id for c in cases}) == len(cases)
     assert all(bool(c.gold) == c.answerable for c in cases)
     assert sum(not c.answerable for c in cases) >= 15
+
+
+@pytest.fixture(scope="module")
+def pooled(seed_service):
+    names = ["questions", "heldout", "heldout2", "heldout3", "heldout4"]
+    cases = [c for name in names for c in load_cases(ROOT / "eval" / f"{name}.jsonl")]
+    return evaluate(seed_service, cases).figures()
+
+
+def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled):
+    # The threshold is calibrated on the pooled sets under this same limit.
+    assert pooled["questions"] == 254
+    assert pooled["wrong_refusal_rate"] <= 0.1
+    assert pooled["citation_validity"] == 1.0
