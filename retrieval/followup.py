@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.errors import QuestionError
 from retrieval.keywords import terms
 from retrieval.types import Turn
 
@@ -26,6 +27,8 @@ _ORDINAL = re.compile(
     r"number)\s+(\d{1,2})\b",
     re.IGNORECASE,
 )
+# A reference that can only mean a citation ("point 2", "the 2nd premise" may be the texts').
+_EXPLICIT = re.compile(r"^[\[#]|\b(?:one|source|quote|citation)\b", re.IGNORECASE)
 _DEPENDENT = re.compile(
     r"^(?:and|but|so|also|what about|how about|why|how so|more|elaborate|explain|which)\b|"
     r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|the same|one)\b",
@@ -34,7 +37,12 @@ _DEPENDENT = re.compile(
 
 
 def referenced_citation(question: str, previous: Turn) -> int | None:
-    """The number of the earlier citation the question points at ("the second one" is 2)."""
+    """The number of the earlier citation the question points at ("the second one" is 2).
+
+    An explicit reference to a citation the last answer did not have ("[3]", "source 3",
+    "the third one" after two sources) is a QuestionError that says how many there were; a
+    bare ordinal ("the second premise") may be about the texts and is left alone.
+    """
     match = _ORDINAL.search(question)
     if not match:
         return None
@@ -42,7 +50,21 @@ def referenced_citation(question: str, previous: Turn) -> int | None:
     number = _ORDINALS[word.lower()] if word else int(next(d for d in digits if d))
     if "last" in question.lower().split():
         number = len(previous.citations)
-    return number if 1 <= number <= len(previous.citations) else None
+    if 1 <= number <= len(previous.citations):
+        return number
+    if _EXPLICIT.search(match.group()):  # "[3]", "#3", "source 3", "the third one"
+        raise QuestionError(_no_such_citation(number, len(previous.citations)))
+    return None
+
+
+def _no_such_citation(number: int, cited: int) -> str:
+    if cited == 0:
+        return f"The last answer cited no sources, so there is no [{number}]. Ask in full."
+    sources = "1 source" if cited == 1 else f"{cited} sources"
+    return (
+        f"The last answer cited {sources}, so there is no [{number}]. Ask about "
+        f"{', '.join(f'[{n}]' for n in range(1, cited + 1))}, or ask the question in full."
+    )
 
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:

@@ -99,6 +99,21 @@ def test_an_ordinal_follow_up_points_at_that_citation(seed_service):
     assert any(c.line_start <= 5 <= c.line_end for c in follow.citations)
 
 
+@pytest.mark.parametrize("follow_up", ["tell me more about the second one", "what about [3]"])
+def test_a_follow_up_about_a_citation_the_answer_did_not_have_says_how_many_it_had(
+    seed_service, follow_up
+):
+    cited = (Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing."),)
+    with pytest.raises(QuestionError, match=r"cited 1 source, so there is no \[\d\]"):
+        seed_service.ask(follow_up, [Turn("q", "a [1]", cited)])
+
+
+def test_an_ordinal_about_the_texts_is_not_taken_for_a_citation(seed_service):
+    cited = (Citation(1, SEED_000, 3, 3, "Indeed, I think that maybe the strongest"),)
+    follow = seed_service.ask("and what does the second premise say", [Turn("q", "a [1]", cited)])
+    assert not follow.refused
+
+
 def test_the_gate_drops_a_citation_whose_quote_is_not_at_its_lines(seed_service):
     from retrieval.types import Answer
 
