@@ -4,7 +4,8 @@ Forum texts name many terms they never explain ("I don't see e.g. the reversal c
 evidence"). A sentence that only names the term sits very close to "what is the reversal
 curse" in embedding space, yet does not answer it. So a definition question is answered only
 when some retrieved sentence glosses the term: "X is a ...", "X means", "X (...)", "X: ...",
-"X — ...", "X, which ...", "called X", "by X I mean", an alias "Y/X", or a footnote on X.
+"X — ...", "X, which ...", "called X", "by X I mean", "a (new) kind of ... X", a footnote on
+X, or a next sentence that starts "It is a ..." / "They are a ...".
 """
 
 from __future__ import annotations
@@ -116,6 +117,4 @@ def _before_quote(sentence: str, start: int) -> int:
 def _by_x_i_mean(sentence: str, match: re.Match) -> bool:
     before = sentence[: _before_quote(sentence, match.start())].rstrip().lower()
     after = sentence[match.end() :].lstrip("\"'”’*, ").lower()
-    return (
-        before.endswith(" by") and re.match(r"(?:i|we|they|he|she|you)\s+mean", after) is not None
-    )
+    return before.endswith(" by") and _I_MEAN.match(after) is not None
