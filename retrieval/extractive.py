@@ -81,12 +81,41 @@ def relevance(question: str, evidence: list[Evidence], unsupported: float) -> fl
 
 def _glosses(term: str, evidence: Evidence) -> bool:
     """The sentence glosses the term, or names it and one of the next two says what it is."""
+    return _gloss_index(term, evidence) is not None
+
+
+def _gloss_index(term: str, evidence: Evidence) -> int | None:
+    """Index in its passage of the sentence that says what the term is, if there is one."""
     if glosses(term, evidence.text):
-        return True
+        return evidence.index
     if term.lower() not in evidence.text.lower():
-        return False
+        return None
     following = range(evidence.index + 1, min(evidence.index + 3, len(evidence.passage.sentences)))
-    return any(glossed_by_next(evidence.passage.sentence_text(i)) for i in following)
+    return next((i for i in following if glossed_by_next(evidence.passage.sentence_text(i))), None)
+
+
+def with_gloss(question: str, evidence: list[Evidence], chosen: list[Evidence], most: int):
+    """For "what is X", the answer holds the sentence that says what X is, and its lead-in.
+
+    The best-matching sentences may only name X ("Collapsable boxes are amazing."), while the
+    gloss comes a sentence later ("They are a particularly nice way of ...").
+    """
+    term = defined_term(question)
+    if term is None:
+        return chosen
+    by_place = {(e.passage.id, e.index): e for e in evidence}
+    for candidate in evidence:
+        found = _gloss_index(term, candidate)
+        if found is not None:
+            lines = range(candidate.index, found + 1)
+            wanted = [by_place[(candidate.passage.id, i)] for i in lines]
+            break
+    else:
+        return chosen
+    places = {(e.passage.id, e.index) for e in wanted}
+    others = [e for e in chosen if (e.passage.id, e.index) not in places]
+    kept = others[: max(most - len(wanted), 0)]
+    return sorted(kept + wanted, key=lambda e: (e.rank, e.index))
 
 
 def select(evidence: list[Evidence], max_sentences: int) -> list[Evidence]:

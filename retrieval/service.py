@@ -143,7 +143,9 @@ class SeedService:
         if relevance < self.min_relevance:
             fallback = Answer(question, refusal_for(standalone, evidence_text), refused=True)
         else:
-            chosen = extractive.select(evidence, self.settings.answer_sentences)
+            most = self.settings.answer_sentences
+            chosen = extractive.select(evidence, most)
+            chosen = extractive.with_gloss(standalone, evidence, chosen, most)
             text, citations = extractive.compose(chosen)
             fallback = Answer(question, text, refused=False, citations=citations)
         fallback.verification = {"relevance": round(relevance, 4)}

@@ -162,3 +162,11 @@ def test_a_list_answers_how_many():
     question = "how many objections does the commenter list"
     assert offers(AnswerType.COUNT, question, "a) You raise some interesting points")
     assert not offers(AnswerType.AMOUNT, "what number", "a) You raise some interesting points")
+
+
+def test_the_answer_to_what_is_x_holds_the_sentence_that_says_what_x_is(seed_service):
+    # The best match only names them ("Collapsable boxes are amazing."); the gloss follows.
+    answer = seed_service.ask("what are collapsable boxes")
+    assert not answer.refused
+    assert "They are a particularly nice way of providing a skippable aside" in answer.answer
+    assert any("skippable aside" in c.quote for c in answer.citations)
