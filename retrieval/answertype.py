@@ -18,6 +18,7 @@ class AnswerType(Enum):
     COUNT = "count"  # "how many": an amount, or a list whose items can be counted
     YEAR = "year"  # a calendar date: "what year", "what date"
     TIME = "time"  # "when": a date, or an event or period it is placed by
+    PERSON = "person"  # "who is X", "who wrote X": a name
 
 
 _ASKS_AMOUNT = re.compile(
@@ -43,6 +44,16 @@ _ASKS_YEAR = re.compile(
     re.IGNORECASE,
 )
 _ASKS_TIME = re.compile(r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b", re.IGNORECASE)
+# Who someone is, or who made something, is answered by a name. ("Who does that convince" or
+# "who brought it up" may be answered by "people who ..." or "a commenter": not checked.)
+_ASKS_PERSON = re.compile(
+    r"\bwho(?:'s|’s|\s+is|\s+was)\s+(?!\w+ing\b)(?:the\s+|this\s+|that\s+)?[\w'-]+|"
+    r"\bwho\s+(?:originally\s+|first\s+|actually\s+)?(?:wrote|authored|came\s+up\s+with|coined|"
+    r"invented|founded|started|created|originated)\b",
+    re.IGNORECASE,
+)
+# A capitalised word inside a sentence: a name ("Nora", "Claude", "OpenAI").
+_NAME = re.compile(r"(?<=[\s(,;])[A-Z][a-z]+(?:[A-Z][a-z]*)*\b")
 
 _AMOUNT = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w.]\w)|\b(?:one|two|three|four|five|six|seven|eight|"
@@ -80,6 +91,8 @@ def asked_type(question: str) -> AnswerType | None:
         return AnswerType.YEAR
     if _ASKS_TIME.search(question):
         return AnswerType.TIME
+    if _ASKS_PERSON.search(question):
+        return AnswerType.PERSON
     if _ASKS_COUNT.search(question):
         return AnswerType.COUNT
     if _ASKS_AMOUNT.search(question):
@@ -90,6 +103,8 @@ def asked_type(question: str) -> AnswerType | None:
 def offers(kind: AnswerType, question: str, text: str) -> bool:
     """Whether `text` holds an answer of `kind` that the question does not itself contain."""
     asked = _found(kind, _ASKS_TIME.sub(" ", question))  # the question's own "when" is no answer
+    if kind is AnswerType.PERSON:  # the question may be lower-case: "who is nora"
+        asked |= {w.lower() for w in re.findall(r"[\w'-]+", question)}
     return any(item not in asked for item in _found(kind, text))
 
 
@@ -111,6 +126,8 @@ def _found(kind: AnswerType, text: str) -> set[str]:
         return quantities(text)
     if kind is AnswerType.COUNT:
         return quantities(text) | {m.group().lower() for m in _LIST_ITEM.finditer(text)}
+    if kind is AnswerType.PERSON:
+        return {m.group().lower() for m in _NAME.finditer(text) if len(m.group()) > 2}
     years = {m.group().lower() for m in _YEAR.finditer(text)}
     if kind is AnswerType.YEAR:
         return years

@@ -49,6 +49,10 @@ def test_names_and_labels_are_not_amounts(text):
         ("when's gpt-5 dropping", AnswerType.YEAR),
         ("when did misbehaviour start showing up", AnswerType.TIME),
         ("why would SGD prefer non-schemers", None),
+        ("who is Nora exactly", AnswerType.PERSON),
+        ("who came up with the coffee robot example", AnswerType.PERSON),
+        ("who does that line convince", None),  # "people who ..." answers it, not a name
+        ("who is talking about path dependence", None),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question, kind):
@@ -170,3 +174,10 @@ def test_the_answer_to_what_is_x_holds_the_sentence_that_says_what_x_is(seed_ser
     assert not answer.refused
     assert "They are a particularly nice way of providing a skippable aside" in answer.answer
     assert any("skippable aside" in c.quote for c in answer.citations)
+
+
+def test_a_who_question_is_answered_by_a_name_it_does_not_already_hold():
+    evidence = "the arguments that I took you and Nora to be gesturing at on twitter"
+    assert offers(AnswerType.PERSON, "who else was hinting at those arguments", evidence)
+    assert not offers(AnswerType.PERSON, "who is nora", evidence)
+    assert not offers(AnswerType.PERSON, "who wrote it", "Great post, I liked the diagrams.")
