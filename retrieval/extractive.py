@@ -11,7 +11,7 @@ from retrieval.definitions import defined_term, glossed_by_next, glosses
 from retrieval.keywords import KeywordIndex, terms
 from retrieval.types import Citation, Passage
 
-# Calibrated with `seedbot eval --calibrate` on all 254 questions of eval/ pooled (see README):
+# Calibrated with `seedbot eval --calibrate` on the 254 calibration questions (see README):
 # the relevance below which the corpus is taken to hold no answer.
 DEFAULT_MIN_RELEVANCE = 0.14
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking

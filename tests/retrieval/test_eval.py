@@ -36,7 +36,7 @@ def test_unanswerable_questions_are_refused_at_the_target_rate(figures):
 
 
 @pytest.mark.parametrize(
-    "name", ["heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl"]
+    "name", ["heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl"]
 )
 def test_the_held_out_sets_are_well_formed(name):
     cases = load_cases(ROOT / "eval" / name)
