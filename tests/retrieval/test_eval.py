@@ -35,11 +35,9 @@ def test_unanswerable_questions_are_refused_at_the_target_rate(figures):
     assert figures["correct_refusal_rate"] >= 0.8
 
 
-@pytest.mark.parametrize(
-    "name", ["heldout.jsonl", "heldout2.jsonl", "heldout3.jsonl", "heldout4.jsonl", "heldout5.jsonl"]
-)
+@pytest.mark.parametrize("name", ["heldout", "heldout2", "heldout3", "heldout4", "heldout5"])
 def test_the_held_out_sets_are_well_formed(name):
-    cases = load_cases(ROOT / "eval" / name)
+    cases = load_cases(ROOT / "eval" / f"{name}.jsonl")
     assert len({c.id for c in cases}) == len(cases)
     assert all(bool(c.gold) == c.answerable for c in cases)
     assert sum(not c.answerable for c in cases) >= 15
