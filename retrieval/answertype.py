@@ -34,16 +34,15 @@ _LIST_ITEM = re.compile(
     r"finally)\b",
     re.IGNORECASE,
 )
+_WHEN = r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b"
 _ASKS_YEAR = re.compile(
     r"\b(?:what|which) (?:year|date|month|day)\b|"
     # Things that are made or happen once are dated: "when did the report come out".
-    r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b.*\b(?:come|came|coming) out\b|"
-    r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b.*\b(?:released?|publish(?:ed)?|"
-    r"launch(?:ed)?|founded|born|died|written|announced|created|invented|introduced|dropp?ing|"
-    r"drop)\b",
+    rf"{_WHEN}.*\b(?:(?:come|came|coming) out|released?|publish(?:ed)?|launch(?:ed)?|founded|"
+    r"born|died|written|announced|created|invented|introduced|dropp?ing|drop)\b",
     re.IGNORECASE,
 )
-_ASKS_TIME = re.compile(r"\bwhen(?:'s|’s| is| was| were| will| did| does| do)\b", re.IGNORECASE)
+_ASKS_TIME = re.compile(_WHEN, re.IGNORECASE)
 # Who someone is, or who made something, is answered by a name. ("Who does that convince" or
 # "who brought it up" may be answered by "people who ..." or "a commenter": not checked.)
 _ASKS_PERSON = re.compile(

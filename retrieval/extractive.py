@@ -74,14 +74,24 @@ def relevance(question: str, evidence: list[Evidence], unsupported: float) -> fl
     if kind is not None and not any(offers(kind, question, e.text) for e in evidence[:3]):
         score -= COUNT_WEIGHT if kind is AnswerType.COUNT else ANSWER_TYPE_WEIGHT
     term = defined_term(question)
-    if term is not None and not any(_glosses(term, e) for e in evidence):
+    if term is not None and _gloss(term, evidence) is None:
         score -= UNDEFINED_TERM_WEIGHT
     return score
 
 
-def _glosses(term: str, evidence: Evidence) -> bool:
-    """The sentence glosses the term, or names it and one of the next two says what it is."""
-    return _gloss_index(term, evidence) is not None
+def _gloss(term: str, evidence: list[Evidence]) -> list[Evidence] | None:
+    """The best-ranked sentences that say what the term is, or None if none does.
+
+    Either one sentence that glosses it, or a sentence that names it through the one after it
+    that says what it is ("They are a ...").
+    """
+    by_place = {(e.passage.id, e.index): e for e in evidence}
+    for candidate in evidence:
+        found = _gloss_index(term, candidate)
+        if found is not None:
+            lines = range(candidate.index, found + 1)
+            return [by_place[(candidate.passage.id, i)] for i in lines]
+    return None
 
 
 def _gloss_index(term: str, evidence: Evidence) -> int | None:
@@ -101,16 +111,8 @@ def with_gloss(question: str, evidence: list[Evidence], chosen: list[Evidence], 
     gloss comes a sentence later ("They are a particularly nice way of ...").
     """
     term = defined_term(question)
-    if term is None:
-        return chosen
-    by_place = {(e.passage.id, e.index): e for e in evidence}
-    for candidate in evidence:
-        found = _gloss_index(term, candidate)
-        if found is not None:
-            lines = range(candidate.index, found + 1)
-            wanted = [by_place[(candidate.passage.id, i)] for i in lines]
-            break
-    else:
+    wanted = None if term is None else _gloss(term, evidence)
+    if wanted is None:
         return chosen
     places = {(e.passage.id, e.index) for e in wanted}
     others = [e for e in chosen if (e.passage.id, e.index) not in places]
