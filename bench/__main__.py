@@ -18,11 +18,11 @@ from pathlib import Path
 from bench import corpora, indexing, latency, machine, quality, report
 from bench.corpora import CACHE, ROOT, Corpus
 from bench.stats import folder_mb
-from retrieval.embedder import MiniLMEmbeddings
-from retrieval.evaluate import DEFAULT_SET, load_cases
+from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.evaluation.evaluate import DEFAULT_SET, load_cases
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.store import Store, make_client
+from retrieval.index.store import Store, make_client
 
 log = logging.getLogger("bench")
 

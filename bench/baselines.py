@@ -2,7 +2,7 @@
 
 - vector: `langchain_chroma.Chroma.similarity_search_with_score` over its own collection,
   each passage embedded whole by the same MiniLM model; the top passage is the answer.
-- bm25: retrieval.keywords.KeywordIndex alone; the top passage is the answer.
+- bm25: retrieval.search.keywords.KeywordIndex alone; the top passage is the answer.
 
 Neither has a refusal signal of its own, so each refuses below a fixed threshold on its top
 score, calibrated in quality.py exactly as our pipeline's was (see the report).
@@ -15,11 +15,11 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from retrieval.chunking import Chunk
-from retrieval.indexer import chunk_metadata
-from retrieval.keywords import KeywordIndex
+from retrieval.ingest.chunking import Chunk
+from retrieval.index.indexer import chunk_metadata
+from retrieval.search.keywords import KeywordIndex
 
-DEPTH = 10  # ranks kept for recall@k and MRR, as retrieval.evaluate does
+DEPTH = 10  # ranks kept for recall@k and MRR, as retrieval.evaluation.evaluate does
 
 
 @dataclass

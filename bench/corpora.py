@@ -18,8 +18,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.chunking import Chunk, chunk_corpus
-from retrieval.corpus import Document, read_corpus
+from retrieval.ingest.chunking import Chunk, chunk_corpus
+from retrieval.ingest.corpus import Document, read_corpus
 
 log = logging.getLogger(__name__)
 

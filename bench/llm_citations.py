@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the double lives with the tests' fakes
 
-from retrieval.corpus import read_lines  # noqa: E402
-from retrieval.evaluate import load_cases  # noqa: E402
+from retrieval.ingest.corpus import read_lines  # noqa: E402
+from retrieval.evaluation.evaluate import load_cases  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -35,11 +35,11 @@ def build_service(folder: Path, rate: float, seed: int):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from retrieval.embedder import MiniLMEmbeddings
-    from retrieval.generate import LLMAnswerer
+    from retrieval.index.embedder import MiniLMEmbeddings
+    from retrieval.llm.answerer import LLMAnswerer
     from retrieval.service import SeedService
     from retrieval.settings import Settings
-    from retrieval.store import Store
+    from retrieval.index.store import Store
     from tests.fakes.inventing_llm import InventingChatModel
 
     shutil.copytree(ROOT / "seeds", folder / "corpus")
@@ -158,9 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.per_sentence_only:
-        import retrieval.citecheck
+        import retrieval.llm.citecheck
 
-        retrieval.citecheck.MIN_KEPT_SHARE = 0.0
+        retrieval.llm.citecheck.MIN_KEPT_SHARE = 0.0
     print(json.dumps(measure(args.rate, args.seed, Path(args.question_set)), indent=1))
     return 0
 

@@ -1,6 +1,6 @@
 """Quality on the committed eval set: our pipeline and the two baselines, scored by one scorer.
 
-Ranks and answers of every pipeline go through retrieval.evaluate's Report, so recall@k,
+Ranks and answers of every pipeline go through retrieval.evaluation.evaluate's Report, so recall@k,
 MRR, refusal rates and citation validity mean the same for all three. Refusal thresholds:
 ours is the shipped one (calibrated on this set with `seedbot eval --calibrate`); each
 baseline's is calibrated here by the same rule (most unanswerable questions refused with
@@ -15,8 +15,8 @@ import statistics
 from types import SimpleNamespace
 
 from bench.baselines import Ranked, duplicates_of
-from retrieval import evaluate as ev
-from retrieval.corpus import read_lines
+from retrieval.evaluation import evaluate as ev
+from retrieval.ingest.corpus import read_lines
 from retrieval.types import Answer, Citation
 
 REFUSAL = "(refused)"
@@ -122,7 +122,7 @@ def _rates(outcomes: list[ev.Outcome], threshold: float) -> dict[str, float]:
 
 
 def _best(outcomes: list[ev.Outcome], thresholds: list[float]) -> float:
-    """retrieval.evaluate's rule, over every score the baseline produced."""
+    """retrieval.evaluation.evaluate's rule, over every score the baseline produced."""
     return ev.best_threshold([_rates(outcomes, t) for t in thresholds])["threshold"]
 
 

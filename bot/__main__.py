@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from retrieval.cli import configure_logging
-from retrieval.cli import main as cli_main
+from bot.terminal.cli import configure_logging
+from bot.terminal.cli import main as cli_main
 from retrieval.errors import SeedbotError
 from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings

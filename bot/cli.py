@@ -9,7 +9,7 @@ import sys
 
 import discord
 
-from retrieval.cli import main as retrieval_main
+from bot.terminal.cli import main as retrieval_main
 from retrieval.errors import SeedbotError
 from retrieval.settings import Settings
 

@@ -53,8 +53,8 @@ def run_bot(settings: Settings) -> int:
 
 def open_service(settings: Settings):
     """The answering service with its index loaded (built first if there is none yet)."""
-    from retrieval.cli import ensure_index
-    from retrieval.cli import open_service as build
+    from bot.terminal.cli import ensure_index
+    from bot.terminal.cli import open_service as build
 
     service = build(settings)
     ensure_index(service)

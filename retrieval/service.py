@@ -14,20 +14,20 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval import extractive
-from retrieval.definitions import defined_term
-from retrieval.embedder import embed_array, make_embeddings
+from retrieval.answer import extractive
+from retrieval.answer.definitions import defined_term
+from retrieval.index.embedder import embed_array, make_embeddings
 from retrieval.errors import QuestionError, StoreError, StoreUnavailableError
-from retrieval.followup import standalone_question
-from retrieval.indexer import Indexer, Progress, RefreshReport
-from retrieval.locks import RefreshLock
-from retrieval.search import Retriever
+from retrieval.answer.followup import standalone_question
+from retrieval.index.indexer import Indexer, Progress, RefreshReport
+from retrieval.index.locks import RefreshLock
+from retrieval.search.hybrid import Retriever
 from retrieval.settings import Settings
-from retrieval.store import Store, Version, make_client
-from retrieval.summary import Summarizer, Summary
-from retrieval.support import TermSupport
+from retrieval.index.store import Store, Version, make_client
+from retrieval.summary.summarizer import Summarizer, Summary
+from retrieval.answer.support import TermSupport
 from retrieval.types import Answer, Passage, Turn
-from retrieval.verify import CorpusLines
+from retrieval.answer.citations import CorpusLines
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class SeedService:
         support = TermSupport(embedder)  # word vectors, shared with the LLM answer's checks
         generator = None
         if settings.llm_enabled:
-            from retrieval.generate import make_generator
+            from retrieval.llm.answerer import make_generator
 
             generator = make_generator(settings, embedder, terms=support)
         return cls(settings, store, embedder, generator, support)

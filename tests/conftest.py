@@ -10,10 +10,10 @@ import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
-from retrieval.embedder import MiniLMEmbeddings
+from retrieval.index.embedder import MiniLMEmbeddings
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.store import Store
+from retrieval.index.store import Store
 
 pytest_plugins = ["tests.discord_double.fixtures"]
 

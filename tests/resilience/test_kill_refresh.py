@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import chromadb
 import pytest
 
-from retrieval.store import Store
+from retrieval.index.store import Store
 from tests.conftest import make_service
 from tests.resilience.chroma_server import chroma_settings
 from tests.resilience.corpus_gen import grow_corpus, mutate

@@ -9,7 +9,7 @@ import pytest
 
 from retrieval.errors import StoreUnavailableError
 from retrieval.service import POINTER_TTL_S, SeedService
-from retrieval.store import Store, make_client
+from retrieval.index.store import Store, make_client
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 
 pytestmark = pytest.mark.server
@@ -79,8 +79,8 @@ def test_a_server_stopped_mid_refresh_leaves_the_previous_version_live(
 def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
     settings, embedder, own_server, monkeypatch
 ):
-    monkeypatch.setattr("retrieval.store.HTTP_TIMEOUT_S", 1.0)
-    monkeypatch.setattr("retrieval.store.HTTP_CONNECT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("retrieval.index.store.HTTP_TIMEOUT_S", 1.0)
+    monkeypatch.setattr("retrieval.index.store.HTTP_CONNECT_TIMEOUT_S", 1.0)
     configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
     service = SeedService(configured, Store(make_client(configured)), embedder)
     service.refresh()

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.errors import StoreError
 from retrieval.service import SeedService
-from retrieval.store import POINTER_COLLECTION, Store, make_client
+from retrieval.index.store import POINTER_COLLECTION, Store, make_client
 from tests.conftest import make_service
 from tests.resilience.chroma_server import chroma_settings
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches

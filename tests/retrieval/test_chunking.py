@@ -1,15 +1,15 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.chunking import chunk_corpus
-from retrieval.corpus import Document
-from retrieval.sentences import sentence_spans
+from retrieval.ingest.chunking import chunk_corpus
+from retrieval.ingest.corpus import Document
+from retrieval.ingest.sentences import sentence_spans
 
 SEED_000 = "000_ca3cea7e8a48471e.txt"
 
 
 def seed_documents(seed_service):
-    from retrieval.corpus import read_corpus
+    from retrieval.ingest.corpus import read_corpus
 
     return read_corpus(seed_service.settings.corpus_dir).documents
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.corpus import Document, read_corpus, read_lines
+from retrieval.ingest.corpus import Document, read_corpus, read_lines
 from retrieval.errors import CorpusError
 
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from retrieval import embedder as embedder_module
-from retrieval.embedder import MiniLMEmbeddings, make_embeddings
+from retrieval.index import embedder as embedder_module
+from retrieval.index.embedder import MiniLMEmbeddings, make_embeddings
 from retrieval.errors import ModelError, SettingsError
 
 

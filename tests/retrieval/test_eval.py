@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.evaluate import DEFAULT_SET, evaluate, load_cases
+from retrieval.evaluation.evaluate import DEFAULT_SET, evaluate, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 

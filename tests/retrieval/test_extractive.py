@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answertype import AnswerType, asked_type, offers, quantities
-from retrieval.definitions import defined_term, glosses
+from retrieval.answer.answertype import AnswerType, asked_type, offers, quantities
+from retrieval.answer.definitions import defined_term, glosses
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from bench.llm_citations import leaks
-from retrieval.evaluate import load_cases
-from retrieval.generate import LLMAnswerer
+from retrieval.evaluation.evaluate import load_cases
+from retrieval.llm.answerer import LLMAnswerer
 from retrieval.service import REFUSAL
 from retrieval.settings import Settings
 from retrieval.types import Turn

@@ -9,8 +9,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from pydantic import Field
 
-from retrieval import prompts
-from retrieval.generate import LLMAnswerer, secrets_of
+from retrieval.llm import prompts
+from retrieval.llm.answerer import LLMAnswerer, secrets_of
 from retrieval.settings import Secret, Settings
 from tests.conftest import SEEDS, make_service
 

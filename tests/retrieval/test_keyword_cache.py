@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.keywords import KeywordIndex
-from retrieval.search import Retriever
+from retrieval.search.keywords import KeywordIndex
+from retrieval.search.hybrid import Retriever
 
 TEXTS = [
     "Schemers are models that fake alignment during training.",

@@ -15,8 +15,8 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_openai import ChatOpenAI
 
 from retrieval.errors import SettingsError
-from retrieval.generate import LLMAnswerer, make_generator
-from retrieval.prompts import NO_ANSWER
+from retrieval.llm.answerer import LLMAnswerer, make_generator
+from retrieval.llm.prompts import NO_ANSWER
 from retrieval.service import SeedService
 from retrieval.settings import Secret, Settings
 from tests.conftest import SEEDS

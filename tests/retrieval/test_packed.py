@@ -8,7 +8,7 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-from retrieval import packed
+from retrieval.index import packed
 
 
 def unit_rows(count: int, seed: int = 0) -> np.ndarray:

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.sentences import sentence_spans
+from retrieval.ingest.sentences import sentence_spans
 
 
 def texts_of(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.corpus import read_lines
+from retrieval.ingest.corpus import read_lines
 from retrieval.errors import QuestionError
 from retrieval.service import REFUSAL
 from retrieval.types import Citation, Turn

@@ -16,11 +16,11 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from retrieval.corpus import read_lines
+from retrieval.ingest.corpus import read_lines
 from retrieval.errors import UnknownDocumentError
-from retrieval.generate import LLMAnswerer
-from retrieval.sentences import sentence_spans
-from retrieval.summary import Summarizer, load_passages
+from retrieval.llm.answerer import LLMAnswerer
+from retrieval.ingest.sentences import sentence_spans
+from retrieval.summary.summarizer import Summarizer, load_passages
 
 DOCUMENTS = ("000_ca3cea7e8a48471e.txt", "003_6fe5a58e943e7eb6.txt")
 _PART = re.compile(r"(.+?)((?: \[\d+\])+)(?= |$)")
@@ -155,7 +155,7 @@ def seedbot(args, base: Path, corpus: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "LLM_"))}
     env.update(CORPUS_DIR=str(corpus), STORE_DIR=str(base / "store"), LOG_LEVEL="WARNING")
     return subprocess.run(
-        [sys.executable, "-m", "retrieval.cli", *args],
+        [sys.executable, "-m", "bot.terminal.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.answertype import AnswerType, asked_type, offers
-from retrieval.definitions import defined_term, glossed_by_next, glosses
-from retrieval.keywords import KeywordIndex, terms
+from retrieval.answer.answertype import AnswerType, asked_type, offers
+from retrieval.answer.definitions import defined_term, glossed_by_next, glosses
+from retrieval.search.keywords import KeywordIndex, terms
 from retrieval.types import Citation, Passage
 
 # Calibrated with `seedbot eval --calibrate` on the 254 calibration questions (see README):

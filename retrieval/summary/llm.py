@@ -13,8 +13,8 @@ import logging
 
 from langchain_core.output_parsers import StrOutputParser
 
-from retrieval import prompts
-from retrieval.citecheck import Kept, trusted
+from retrieval.llm import prompts
+from retrieval.llm.citecheck import Kept, trusted
 from retrieval.types import Passage
 
 log = logging.getLogger(__name__)

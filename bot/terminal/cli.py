@@ -114,7 +114,7 @@ def ensure_index(service) -> None:
 
 def _index(args, settings: Settings) -> int:
     from retrieval.service import SeedService
-    from retrieval.store import make_client
+    from retrieval.index.store import make_client
 
     # Only `index` may move a damaged store folder aside: it rebuilds everything anyway.
     service = SeedService.from_settings(settings, client=make_client(settings, recover=True))
@@ -124,7 +124,7 @@ def _index(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from retrieval.render import render_answer
+    from bot.terminal.render import render_answer
 
     service = open_service(settings)
     if args.jsonl:
@@ -155,7 +155,7 @@ def _ask_lines(service) -> int:
 
 
 def _sources(args, settings: Settings) -> int:
-    from retrieval.render import render_sources
+    from bot.terminal.render import render_sources
 
     print(render_sources(open_service(settings).sources()))
     return 0
@@ -163,16 +163,16 @@ def _sources(args, settings: Settings) -> int:
 
 def _eval(args, settings: Settings) -> int:
     if args.calibrate_support:
-        from retrieval.support_calibration import run_cli as calibrate_support
+        from retrieval.evaluation.support_calibration import run_cli as calibrate_support
 
         return calibrate_support(open_service(settings), args)
-    from retrieval.evaluate import run_cli
+    from retrieval.evaluation.evaluate import run_cli
 
     return run_cli(open_service(settings), args)
 
 
 def _summary(args, settings: Settings) -> int:
-    from retrieval.render import render_summary
+    from bot.terminal.render import render_summary
 
     service = open_service(settings)
     summary = service.summarize(document=args.document, topic=args.topic)
@@ -183,7 +183,7 @@ def _summary(args, settings: Settings) -> int:
 
 
 def _chat(args, settings: Settings) -> int:
-    from retrieval.chat import run_chat
+    from bot.terminal.chat import run_chat
 
     service = open_service(settings)
     ensure_index(service)

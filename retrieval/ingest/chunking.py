@@ -6,8 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from retrieval.corpus import Document
-from retrieval.sentences import sentence_spans
+from retrieval.ingest.corpus import Document
+from retrieval.ingest.sentences import sentence_spans
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")

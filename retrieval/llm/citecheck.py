@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.embedder import embed_array
-from retrieval.sentences import sentence_spans
-from retrieval.support import TermSupport
+from retrieval.index.embedder import embed_array
+from retrieval.ingest.sentences import sentence_spans
+from retrieval.answer.support import TermSupport
 from retrieval.types import Citation, Passage
 
 # Calibrated on eval/questions.jsonl with `seedbot eval --calibrate-support`: the support

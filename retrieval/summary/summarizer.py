@@ -4,7 +4,7 @@ Offline, a summary is extractive: the sentences nearest the centroid of the scop
 sentence vectors (those already in the index), chosen with maximal marginal relevance so
 they do not repeat each other, each quoted verbatim and cited to its lines. With an LLM,
 the passages are summarised in batches (map) and the verified notes combined (reduce);
-every generated sentence goes through the same check as answers (retrieval.citecheck).
+every generated sentence goes through the same check as answers (retrieval.llm.citecheck).
 Summaries are cached per index version, so a refresh invalidates them.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import extractive
-from retrieval.citecheck import compose
+from retrieval.answer import extractive
+from retrieval.llm.citecheck import compose
 from retrieval.errors import UnknownDocumentError
-from retrieval.store import Version
+from retrieval.index.store import Version
 from retrieval.types import Citation, Passage
 
 MMR_LAMBDA = 0.7  # relevance against redundancy (Carbonell & Goldstein, 1998)
@@ -121,7 +121,7 @@ class Summarizer:
         """The LLM's map-reduce summary if any of it is verified, else the offline one."""
         started = time.perf_counter()
         chosen = pick_passages(passages, focus)
-        from retrieval.summary_llm import map_reduce  # LLM-only: keeps its imports off start-up
+        from retrieval.summary.llm import map_reduce  # LLM-only: keeps its imports off start-up
 
         kept, verification = map_reduce(self.service.generator, chosen, topic)
         timings["llm"] = (time.perf_counter() - started) * 1000

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from retrieval.citecheck import CiteChecker
-from retrieval.evaluate import _holds_gold, load_cases, question_sets
-from retrieval.keywords import terms
+from retrieval.llm.citecheck import CiteChecker
+from retrieval.evaluation.evaluate import _holds_gold, load_cases, question_sets
+from retrieval.search.keywords import terms
 
 MIN_KEEP = 0.9  # share of supported claims the threshold must let through
 MIN_NOTE_TERMS = 3  # "Nora" or "section 6.2" is an answer, not a claim

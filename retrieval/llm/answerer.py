@@ -1,7 +1,7 @@
 """Generated answers on any LangChain chat model, verified in code, falling back to extraction.
 
 The model sees the retrieved passages as numbered, quoted material and answers with [n]
-markers. What it writes is checked (retrieval.citecheck) before anyone sees it; a timeout,
+markers. What it writes is checked (retrieval.llm.citecheck) before anyone sees it; a timeout,
 an error, a rate limit or a reply with nothing verifiable leaves the extractive answer,
 which was composed before the model was asked, so the member always gets a cited answer.
 """
@@ -18,12 +18,12 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
-from retrieval import prompts
-from retrieval.citecheck import CiteChecker
+from retrieval.llm import prompts
+from retrieval.llm.citecheck import CiteChecker
 from retrieval.errors import SettingsError
 from retrieval.service import REFUSAL
 from retrieval.settings import Settings
-from retrieval.support import TermSupport
+from retrieval.answer.support import TermSupport
 from retrieval.types import Answer, Passage, Turn
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def make_generator(
     if not settings.llm_model:
         raise SettingsError("LLM_MODEL is not set: name the model to use, e.g. openai:gpt-4o-mini.")
     if embedder is None:
-        from retrieval.embedder import make_embeddings
+        from retrieval.index.embedder import make_embeddings
 
         embedder = make_embeddings(settings.embeddings)
     try:

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-TOKENIZER_PATH = Path(__file__).parent / "models" / "minilm-tokenizer.json"
+TOKENIZER_PATH = Path(__file__).parent.parent / "models" / "minilm-tokenizer.json"
 MAX_TOKENS = 256  # what all-MiniLM-L6-v2 was trained with
 BATCH_SIZE = 32
 

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval import packed
-from retrieval.chunking import Chunk, chunk_corpus
-from retrieval.corpus import CorpusScan, read_corpus
-from retrieval.embedder import embed_array, embedder_id
+from retrieval.index import packed
+from retrieval.ingest.chunking import Chunk, chunk_corpus
+from retrieval.ingest.corpus import CorpusScan, read_corpus
+from retrieval.index.embedder import embed_array, embedder_id
 from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
-from retrieval.locks import RefreshLock
-from retrieval.store import Store, Version, new_version_name, version_time
+from retrieval.index.locks import RefreshLock
+from retrieval.index.store import Store, Version, new_version_name, version_time
 
 log = logging.getLogger(__name__)
 

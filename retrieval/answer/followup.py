@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from retrieval.errors import QuestionError
-from retrieval.keywords import terms
+from retrieval.search.keywords import terms
 from retrieval.types import Turn
 
 _ORDINALS = {

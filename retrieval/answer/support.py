@@ -16,8 +16,8 @@ from collections import OrderedDict
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.embedder import embed_array
-from retrieval.keywords import STOPWORDS, KeywordIndex, _stem, words
+from retrieval.index.embedder import embed_array
+from retrieval.search.keywords import STOPWORDS, KeywordIndex, _stem, words
 
 CLOSE_WORD = 0.5  # cosine of two word vectors above which one word supports the other
 CACHE_WORDS = 50_000

@@ -6,7 +6,7 @@ import logging
 import threading
 from pathlib import Path
 
-from retrieval.corpus import read_lines
+from retrieval.ingest.corpus import read_lines
 from retrieval.types import Citation
 
 log = logging.getLogger(__name__)

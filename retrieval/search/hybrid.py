@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import packed
-from retrieval.keywords import KeywordIndex
-from retrieval.store import Store, Version
+from retrieval.index import packed
+from retrieval.search.keywords import KeywordIndex
+from retrieval.index.store import Store, Version
 from retrieval.types import Passage, SentenceRef
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.corpus import read_lines
+from retrieval.ingest.corpus import read_lines
 from retrieval.errors import SeedbotError
 from retrieval.types import Answer, Passage
 

@@ -1,0 +1,1 @@
+"""Evaluation: quality figures on question sets, and the fitting of thresholds and weights."""

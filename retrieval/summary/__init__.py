@@ -1,0 +1,1 @@
+"""Summary: cited summaries of a document, a topic or the whole corpus."""
