@@ -1,14 +1,19 @@
-"""The values the service hands out: passages, citations, answers, conversation turns."""
+"""The values that travel through the core: passages, citations, refusals, answers, turns.
+
+One data model from chunking to answer: the chunker makes `Passage`s, the index stores their
+fields, the retriever gives them back with their sentence vectors, and the answer cites them.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 
 @dataclass(frozen=True)
-class SentenceRef:
+class SentenceSpan:
     """One sentence of a passage: offsets into the passage text and its lines in the file."""
 
     start: int
@@ -17,19 +22,31 @@ class SentenceRef:
     line_end: int
 
 
+def passage_id(text: str) -> str:
+    """Content-addressed, so an unchanged passage keeps its id (and its vectors) across refreshes."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:32]
+
+
 @dataclass
 class Passage:
-    """A retrieved passage with the evidence of why it was retrieved."""
+    """A stretch of one document, verbatim, with its sentences and where copies of it stand.
+
+    `start` is the passage's character offset in its document (known when chunking, -1 when
+    read back from the index); `sentence_vectors` and the scores are filled in by retrieval.
+    """
 
     id: str
     source: str
     line_start: int
     line_end: int
     text: str
-    sentences: list[SentenceRef]
-    sentence_vectors: np.ndarray
+    sentences: list[SentenceSpan]
     url: str = ""
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+    start: int = -1
+    sentence_vectors: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, 0), dtype=np.float32), repr=False
+    )
     vector_score: float = 0.0  # cosine similarity of passage and question
     keyword_score: float = 0.0  # BM25
     fused_score: float = 0.0  # reciprocal-rank fusion of both rankings
@@ -38,8 +55,12 @@ class Passage:
         ref = self.sentences[index]
         return self.text[ref.start : ref.end]
 
+    def stands_in(self, source: str) -> bool:
+        """Whether this passage's text is in `source`, as itself or as a copy."""
+        return self.source == source or any(d[0] == source for d in self.duplicates)
 
-@dataclass
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered source: file, 1-based inclusive lines, and a verbatim quote of those lines."""
 
@@ -90,3 +111,6 @@ class Turn:
     question: str
     answer: str
     citations: tuple[Citation, ...] = ()
+
+
+SentenceRef = SentenceSpan  # the name before one data model; gone once nothing uses it
