@@ -18,11 +18,12 @@ from pathlib import Path
 from bench import corpora, indexing, latency, machine, quality, report
 from bench.corpora import CACHE, ROOT, Corpus
 from bench.stats import folder_mb
-from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.assembly import assemble
 from retrieval.evaluation.evaluate import DEFAULT_SET, load_cases
+from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.index.store import Store, make_client
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store, make_client
 
 log = logging.getLogger("bench")
 
@@ -210,7 +211,7 @@ def _service(corpus_dir: Path, store_dir: Path, embedder, fresh: bool = False) -
     if fresh:
         shutil.rmtree(store_dir, ignore_errors=True)
     settings = Settings(corpus_dir=corpus_dir, store_dir=store_dir)
-    return SeedService(settings, Store(make_client(path=store_dir)), embedder)
+    return assemble(settings, Store(make_client(path=store_dir)), embedder)
 
 
 def _scale(corpus: Corpus, store: Path, questions, plan, real: int, build=None) -> dict:

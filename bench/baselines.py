@@ -15,8 +15,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from retrieval.ingest.chunking import Chunk
 from retrieval.index.indexer import chunk_metadata
+from retrieval.ingest.chunking import Chunk
 from retrieval.search.keywords import KeywordIndex
 
 DEPTH = 10  # ranks kept for recall@k and MRR, as retrieval.evaluation.evaluate does

@@ -1,7 +1,7 @@
 """Build an index of a large corpus from cached vectors, in exactly the layout the indexer writes.
 
 The model is the only thing skipped: passages, metadata, the pair of collections, the
-version record and the pointer all come from retrieval.index.indexer and retrieval.index.store, so the
+version record and the pointer all come from retrieval.index (indexer, store), so the
 query path measured on this index is the one `seedbot ask` runs.
 """
 
@@ -18,9 +18,9 @@ from bench.corpora import CACHE, Corpus
 from bench.stats import folder_mb
 from bench.vectors import VectorCache, sentence_texts
 from retrieval.index import indexer
+from retrieval.index.store import Store, Version, make_client, new_version_name
 from retrieval.ingest.chunking import Chunk
 from retrieval.ingest.corpus import CorpusScan
-from retrieval.index.store import Store, Version, make_client, new_version_name
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 from bench.stats import summary
-from retrieval.ingest.chunking import chunk_corpus
-from retrieval.ingest.corpus import read_corpus
+from retrieval.assembly import assemble
 from retrieval.index.embedder import MiniLMEmbeddings
 from retrieval.index.indexer import EMBED_BATCH
+from retrieval.index.store import Store, make_client
+from retrieval.ingest.chunking import chunk_corpus
+from retrieval.ingest.corpus import read_corpus
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store, make_client
 
 
 class TimedEmbedder(MiniLMEmbeddings):
@@ -39,7 +40,7 @@ class TimedEmbedder(MiniLMEmbeddings):
 
 def _service(corpus: Path, store: Path, embedder) -> SeedService:
     settings = Settings(corpus_dir=corpus, store_dir=store)
-    return SeedService(settings, Store(make_client(path=store)), embedder)
+    return assemble(settings, Store(make_client(path=store)), embedder)
 
 
 def raw_throughput(corpus: Path, embedder: MiniLMEmbeddings) -> tuple[float, int, int]:

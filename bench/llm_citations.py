@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the double lives with the tests' fakes
 
+from retrieval.assembly import assemble
 from retrieval.ingest.corpus import read_lines  # noqa: E402
 from retrieval.evaluation.evaluate import load_cases  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
@@ -37,8 +38,7 @@ def build_service(folder: Path, rate: float, seed: int):
 
     from retrieval.index.embedder import MiniLMEmbeddings
     from retrieval.llm.answerer import LLMAnswerer
-    from retrieval.service import SeedService
-    from retrieval.settings import Settings
+        from retrieval.settings import Settings
     from retrieval.index.store import Store
     from tests.fakes.inventing_llm import InventingChatModel
 
@@ -49,7 +49,7 @@ def build_service(folder: Path, rate: float, seed: int):
     )
     embedder = MiniLMEmbeddings()
     double = InventingChatModel(invent_rate=rate, seed=seed)
-    service = SeedService(settings, Store(client), embedder, LLMAnswerer(double, embedder))
+    service = assemble(settings, Store(client), embedder, generator=LLMAnswerer(double, embedder))
     service.refresh()
     return service, double
 

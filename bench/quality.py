@@ -15,11 +15,10 @@ import statistics
 from types import SimpleNamespace
 
 from bench.baselines import Ranked, duplicates_of
+from retrieval.answer.policy import DEFAULT_MIN_RELEVANCE
 from retrieval.evaluation import evaluate as ev
 from retrieval.ingest.corpus import read_lines
-from retrieval.types import Answer, Citation
-
-REFUSAL = "(refused)"
+from retrieval.types import Answer, Citation, Refusal, RefusalReason
 
 
 def refusal_accuracy(figures: dict) -> float:
@@ -33,14 +32,9 @@ def refusal_accuracy(figures: dict) -> float:
 
 def pipeline(service, cases: list[ev.Case]) -> dict:
     """Our pipeline as shipped, plus its held-out refusal figures."""
-    report = ev.evaluate(service, cases)
-    shipped = service.min_relevance
-    service.min_relevance = -1e9  # answer everything, so every relevance is recorded
-    try:
-        recorded = ev.evaluate(service, cases).outcomes
-    finally:
-        service.min_relevance = shipped
-    held_out = ev.cross_validated(recorded)
+    report = ev.evaluate(service, cases)  # refused answers record their relevance too
+    shipped = service.settings.min_relevance or DEFAULT_MIN_RELEVANCE
+    held_out = ev.calibration(report.outcomes)["two_fold_held_out"]
     figures = _figures(report, shipped, held_out)
     figures["retrieval_p50_ms"] = statistics.median(
         o.answer.timings_ms.get("retrieve", 0.0) for o in report.outcomes
@@ -86,13 +80,12 @@ def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.
     ]
     first_hit = next((n for n, p in enumerate(places, 1) if ev._holds_gold(p, case.gold)), None)
     refused = not ranked.chunks or ranked.top_score < threshold
-    answer = Answer(case.question, REFUSAL, refused=True)
+    recorded = {"verification": {"relevance": ranked.top_score}, "timings_ms": {"total": ranked.ms}}
+    answer = Answer(case.question, "", refusal=Refusal(RefusalReason.NO_EVIDENCE), **recorded)
     if not refused:
         top = ranked.chunks[0]
         citation = Citation(1, top.source, top.span.line_start, top.span.line_end, top.text)
-        answer = Answer(case.question, f"{top.text} [1]", refused=False, citations=[citation])
-    answer.verification = {"relevance": ranked.top_score}
-    answer.timings_ms = {"total": ranked.ms}
+        answer = Answer(case.question, f"{top.text} [1]", (citation,), **recorded)
     valid = sum(1 for c in answer.citations if _quote_found(corpus_dir, c))
     cited_gold = any(
         ev._overlaps(c.source, c.line_start, c.line_end, g)
@@ -123,7 +116,11 @@ def _rates(outcomes: list[ev.Outcome], threshold: float) -> dict[str, float]:
 
 def _best(outcomes: list[ev.Outcome], thresholds: list[float]) -> float:
     """retrieval.evaluation.evaluate's rule, over every score the baseline produced."""
-    return ev.best_threshold([_rates(outcomes, t) for t in thresholds])["threshold"]
+    rows = [_rates(outcomes, t) for t in thresholds]
+    allowed = [r for r in rows if r["wrong_refusal_rate"] <= ev.MAX_WRONG_REFUSALS] or rows[:1]
+    return max(allowed, key=lambda r: (r["correct_refusal_rate"], -r["wrong_refusal_rate"]))[
+        "threshold"
+    ]
 
 
 def _cross_validated(outcomes: list[ev.Outcome], thresholds: list[float]) -> list[dict]:

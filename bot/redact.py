@@ -42,18 +42,9 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def settings_secrets(settings: Settings) -> list[str]:
-    """The values in settings that must never be shown."""
-    return [
-        secret.reveal()
-        for secret in (settings.discord_token, settings.llm_api_key, settings.chroma_token)
-        if secret
-    ]
-
-
 def install_redaction(settings: Settings, logger: logging.Logger | None = None) -> RedactSecrets:
     """Add the filter to every handler of `logger` (the root logger by default)."""
-    redactor = RedactSecrets(settings_secrets(settings))
+    redactor = RedactSecrets(settings.secret_values())
     # On handlers, not loggers: a logger's filters skip records from its child loggers.
     for handler in (logger or logging.getLogger()).handlers:
         handler.addFilter(redactor)

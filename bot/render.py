@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from bot.terminal.render import lines_label
+from bot.wording import lines_label
 from retrieval.types import Citation
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#create-message).

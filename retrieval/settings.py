@@ -93,6 +93,11 @@ class Settings:
     def llm_enabled(self) -> bool:
         return bool(self.llm_model)
 
+    def secret_values(self) -> list[str]:
+        """Every secret's value: what no log line, reply or message may ever show."""
+        secrets = (self.discord_token, self.llm_api_key, self.chroma_token)
+        return [s.reveal() for s in secrets if s]
+
 
 def shard_plan(spec: str) -> tuple[int | None, list[int] | None] | None:
     """(shard count, this process's shard ids) from DISCORD_SHARDS; None if malformed."""

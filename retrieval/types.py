@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 
 import numpy as np
 
@@ -23,7 +24,7 @@ class SentenceSpan:
 
 
 def passage_id(text: str) -> str:
-    """Content-addressed, so an unchanged passage keeps its id (and its vectors) across refreshes."""
+    """Content-addressed: an unchanged passage keeps its id (and its vectors) across refreshes."""
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:32]
 
 
@@ -78,30 +79,39 @@ class Citation:
         return out
 
 
-@dataclass
+class RefusalReason(Enum):
+    """Why the core declined to answer; the adapters turn each into their own words."""
+
+    NO_EVIDENCE = "no_evidence"  # the texts hold nothing close enough to the question
+    NOT_DEFINED = "not_defined"  # "what is X": the texts use X but never say what it is
+    UNVERIFIED = "unverified"  # every quote failed the citation gate
+    MODEL_DECLINED = "model_declined"  # the LLM said the passages do not answer
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A structured refusal: its reason, and the term it concerns for NOT_DEFINED."""
+
+    reason: RefusalReason
+    term: str = ""
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What the service answers; `refused` answers cite nothing."""
+    """What the core answers; a refused answer has a `refusal`, empty text and no citations."""
 
     question: str
-    answer: str
-    refused: bool
-    citations: list[Citation] = field(default_factory=list)
+    text: str
+    citations: tuple[Citation, ...] = ()
+    refusal: Refusal | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     path: str = "extractive"  # or "llm"
     verification: dict = field(default_factory=dict)
     standalone_question: str = ""
 
-    def to_json(self) -> dict:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "refused": self.refused,
-            "citations": [c.to_json() for c in self.citations],
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-            "path": self.path,
-            "verification": self.verification,
-            "standalone_question": self.standalone_question or self.question,
-        }
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class Turn:
     question: str
     answer: str
     citations: tuple[Citation, ...] = ()
+    refused: bool = False
 
 
 SentenceRef = SentenceSpan  # the name before one data model; gone once nothing uses it

@@ -10,10 +10,11 @@ import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
+from retrieval.assembly import assemble
 from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.index.store import Store
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store
 
 pytest_plugins = ["tests.discord_double.fixtures"]
 
@@ -49,7 +50,7 @@ def make_service(settings: Settings, embedder, client=None, **changes) -> SeedSe
         client = chromadb.PersistentClient(
             path=str(settings.store_dir), settings=ChromaSettings(anonymized_telemetry=False)
         )
-    return SeedService(settings, Store(client), embedder)
+    return assemble(settings, Store(client), embedder)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bot.threads import (
     thread_turns,
 )
 from bot.views import SourcesButton, VoteButton, new_answer_id
+from bot.wording import answer_text
 from retrieval.types import Answer, Turn
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ class Ask(commands.Cog):
             len(history),
         )
         return posted_answer(answer, asker_id, channel), cited_parts(
-            answer.answer, answer.citations
+            answer_text(answer), answer.citations
         )
 
 
@@ -113,7 +114,7 @@ def posted_answer(answer: Answer, asker_id: int, channel) -> Posted:
         guild_id=guild.id if guild else None,
         channel_id=channel.id,
         question=answer.question,
-        answer=answer.answer,
+        answer=answer_text(answer),
         refused=answer.refused,
         citations=list(answer.citations),
         standalone=answer.standalone_question,

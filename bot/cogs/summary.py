@@ -13,6 +13,7 @@ from bot.feedback import Posted
 from bot.render import CHOICE_NAME, cited_parts
 from bot.threads import interaction_sender, is_our_thread, open_thread, publish
 from bot.views import new_answer_id
+from bot.wording import summary_text
 
 NAMES_TTL_S = 60.0  # how long the autocomplete list of documents is reused
 MAX_CHOICES = 25
@@ -47,7 +48,9 @@ class Summary(commands.Cog):
                 self.bot.service.summarize, document=document or None, topic=topic or None
             )
         posted = self.posted(summary, request_text(document, topic), interaction)
-        parts = cited_parts(summary.text, summary.citations, heading=f"**{summary.title}**")
+        parts = cited_parts(
+            summary_text(summary), summary.citations, heading=f"**{summary.title}**"
+        )
         messages = await publish(self.bot, posted, parts, interaction_sender(interaction))
         if not is_our_thread(self.bot, interaction.channel):
             await open_thread(interaction.channel, messages[0], summary.title)
@@ -82,7 +85,7 @@ class Summary(commands.Cog):
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             question=request,
-            answer=summary.text,
+            answer=summary_text(summary),
             refused=summary.refused,
             citations=list(summary.citations),
             standalone=summary.title,

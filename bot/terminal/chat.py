@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from retrieval.errors import SeedbotError
 from bot.terminal.render import render_answer, render_sources, render_summary
+from retrieval.errors import SeedbotError
 from retrieval.types import Turn
 
 HELP = """Ask a question about the texts, or use a command:
@@ -60,5 +60,5 @@ def _handle(service, line: str, history: list[Turn]) -> str:
         return f"Unknown command {command}. " + HELP
     answer = service.ask(line, history[-4:])
     if not answer.refused:
-        history.append(Turn(answer.standalone_question, answer.answer, tuple(answer.citations)))
+        history.append(Turn(answer.standalone_question, answer.text, tuple(answer.citations)))
     return render_answer(answer)

@@ -8,7 +8,9 @@ import logging
 import sys
 from collections.abc import Callable
 
-from retrieval.errors import IndexMissingError, SeedbotError
+from bot.terminal.render import answer_json, render_answer, render_summary, summary_json
+from retrieval.assembly import build_service
+from retrieval.errors import SeedbotError
 from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings
 
@@ -97,34 +99,29 @@ def configure_logging(level: str) -> None:
 
 
 def open_service(settings: Settings):
-    from retrieval.service import SeedService
 
-    return SeedService.from_settings(settings)
+    return build_service(settings)
 
 
 def ensure_index(service) -> None:
     """Build the index on first use (what `make run` relies on)."""
-    try:
-        service.retriever()
-    except IndexMissingError:
-        print("No index yet: building it from", service.settings.corpus_dir, file=sys.stderr)
-        report = service.refresh(progress=_progress_bar())
+    report = service.ensure_index(progress=_progress_bar())
+    if report is not None:
+        print("No index yet: built it from", service.settings.corpus_dir, file=sys.stderr)
         print(report.summary(), file=sys.stderr)
 
 
 def _index(args, settings: Settings) -> int:
-    from retrieval.service import SeedService
     from retrieval.index.store import make_client
 
     # Only `index` may move a damaged store folder aside: it rebuilds everything anyway.
-    service = SeedService.from_settings(settings, client=make_client(settings, recover=True))
+    service = build_service(settings, client=make_client(settings, recover=True))
     report = service.refresh(progress=_progress_bar(), force=args.force)
     print(report.summary())
     return 0
 
 
 def _ask(args, settings: Settings) -> int:
-    from bot.terminal.render import render_answer
 
     service = open_service(settings)
     if args.jsonl:
@@ -132,7 +129,9 @@ def _ask(args, settings: Settings) -> int:
     if args.question is None:
         raise SeedbotError('Give a question, e.g. seedbot ask "What is a schemer?"')
     answer = service.ask(args.question)
-    print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else render_answer(answer))
+    print(
+        json.dumps(answer_json(answer), ensure_ascii=False) if args.json else render_answer(answer)
+    )
     return 0
 
 
@@ -144,7 +143,7 @@ def _ask_lines(service) -> int:
         if not line.strip():
             continue
         try:
-            out = service.ask(line.rstrip("\n")).to_json()
+            out = answer_json(service.ask(line.rstrip("\n")))
         except SeedbotError as exc:
             if not isinstance(exc, QuestionErrorTypes):
                 raise
@@ -172,12 +171,13 @@ def _eval(args, settings: Settings) -> int:
 
 
 def _summary(args, settings: Settings) -> int:
-    from bot.terminal.render import render_summary
 
     service = open_service(settings)
     summary = service.summarize(document=args.document, topic=args.topic)
     print(
-        json.dumps(summary.to_json(), ensure_ascii=False) if args.json else render_summary(summary)
+        json.dumps(summary_json(summary), ensure_ascii=False)
+        if args.json
+        else render_summary(summary)
     )
     return 0
 

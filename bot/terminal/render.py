@@ -1,19 +1,15 @@
-"""Plain-text rendering of answers, summaries and sources for the terminal."""
+"""Plain text and JSON for the terminal: answers, refusals, summaries and sources, in its words."""
 
 from __future__ import annotations
 
 import textwrap
 import time
 
-from retrieval.types import Answer, Citation
+from bot.wording import answer_text, lines_label, summary_text
+from retrieval.summary.summarizer import Summary
+from retrieval.types import Answer
 
 QUOTE_CHARS = 320
-
-
-def lines_label(citation: Citation) -> str:
-    if citation.line_start == citation.line_end:
-        return f"line {citation.line_start}"
-    return f"lines {citation.line_start}-{citation.line_end}"
 
 
 def short_quote(quote: str, limit: int = QUOTE_CHARS) -> str:
@@ -21,7 +17,7 @@ def short_quote(quote: str, limit: int = QUOTE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def render_citations(citations: list[Citation]) -> str:
+def render_citations(citations) -> str:
     rows = []
     for c in citations:
         where = f"[{c.n}] {c.source}, {lines_label(c)}" + (f" <{c.url}>" if c.url else "")
@@ -33,17 +29,46 @@ def render_citations(citations: list[Citation]) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    body = textwrap.fill(answer.answer, width=100)
+    body = textwrap.fill(answer_text(answer), width=100)
     if answer.refused or not answer.citations:
         return body
     return f"{body}\n\nSources:\n{render_citations(answer.citations)}"
 
 
-def render_summary(summary) -> str:
-    body = textwrap.fill(summary.text, width=100)
+def answer_json(answer: Answer) -> dict:
+    """The `seedbot ask --json` object (documented in the README)."""
+    out = {
+        "question": answer.question,
+        "answer": answer_text(answer),
+        "refused": answer.refused,
+        "citations": [c.to_json() for c in answer.citations],
+        "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
+        "path": answer.path,
+        "verification": answer.verification,
+        "standalone_question": answer.standalone_question or answer.question,
+    }
+    if answer.refusal:
+        out["refusal"] = {"reason": answer.refusal.reason.value, "term": answer.refusal.term}
+    return out
+
+
+def render_summary(summary: Summary) -> str:
+    body = textwrap.fill(summary_text(summary), width=100)
     if not summary.citations:
         return body
     return f"{summary.title}\n\n{body}\n\nSources:\n{render_citations(summary.citations)}"
+
+
+def summary_json(summary: Summary) -> dict:
+    return {
+        "title": summary.title,
+        "summary": summary_text(summary),
+        "citations": [c.to_json() for c in summary.citations],
+        "path": summary.path,
+        "refused": summary.refused,
+        "verification": summary.verification,
+        "timings_ms": {k: round(v, 2) for k, v in summary.timings_ms.items()},
+    }
 
 
 def render_sources(info) -> str:

@@ -1,13 +1,15 @@
-"""The citation gate: every quote is checked against the file's lines before anyone sees it."""
+"""Citations: made in one place, and checked against the file's lines before anyone sees them."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.ingest.corpus import read_lines
-from retrieval.types import Citation
+from retrieval.types import Citation, Passage
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +60,86 @@ class CorpusLines:
                 citation.line_end,
             )
         return verified, rejected
+
+
+def cite(n: int, passage: Passage, indexes: Sequence[int]) -> Citation:
+    """Citation `n`: the passage's text from the first to the last of its sentences `indexes`."""
+    first, last = passage.sentences[min(indexes)], passage.sentences[max(indexes)]
+    quote = passage.text[first.start : last.end]
+    return Citation(n, passage.source, first.line_start, last.line_end, quote, passage.url)
+
+
+# A claim and, for each passage that supports it, (passage, index of the supporting sentence).
+Claim = tuple[str, Sequence[tuple[Passage, int]]]
+
+
+def compose(claims: Sequence[Claim], per_sentence: bool = False) -> tuple[str, list[Citation]]:
+    """The claims as text with [n] markers, numbered by first use, and one citation per passage.
+
+    A marker follows each claim (`per_sentence`) or each run of claims with the same sources;
+    a passage's citation quotes it from its first to its last supporting sentence.
+    """
+    numbers: dict[str, int] = {}
+    used: dict[str, tuple[Passage, list[int]]] = {}
+    markers: list[list[int]] = []
+    for _, support in claims:
+        own = []
+        for passage, index in support:
+            n = numbers.setdefault(passage.id, len(numbers) + 1)
+            used.setdefault(passage.id, (passage, []))[1].append(index)
+            own.append(n) if n not in own else None
+        markers.append(own)
+    parts = []
+    for position, (text, _) in enumerate(claims):
+        following = markers[position + 1] if position + 1 < len(claims) else None
+        ends_run = per_sentence or following != markers[position]
+        parts.append(text + ("".join(f" [{n}]" for n in markers[position]) if ends_run else ""))
+    citations = [cite(numbers[pid], *used[pid]) for pid in numbers]
+    return " ".join(parts), citations
+
+
+@dataclass(frozen=True)
+class Gated:
+    """Text and citations after the gate: sentences whose quote failed are gone."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    checked: int
+    rejected: int
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return {"citations_checked": self.checked, "citations_rejected": self.rejected}
+
+
+class CitationGate:
+    """The one gate for answers and summaries: a claim whose quote is not verbatim is dropped."""
+
+    def __init__(self, lines: CorpusLines) -> None:
+        self.lines = lines
+
+    def check(self, text: str, citations: Sequence[Citation]) -> Gated:
+        """`text` (sentences ending in [n] markers) without the sentences of rejected citations."""
+        verified, rejected = self.lines.check(list(citations))
+        if rejected:
+            bad = {f"[{c.n}]" for c in rejected}
+            parts = [[w for w in part if w not in bad] for part in cited_sentences(text)]
+            text = " ".join(" ".join(p) for p in parts if p and is_marker(p[-1]))
+        return Gated(text, tuple(verified), len(citations), len(rejected))
+
+
+def cited_sentences(text: str) -> list[list[str]]:
+    """The words of the text cut after each run of markers: one cited sentence per part."""
+    words = text.split(" ")
+    parts, current = [], []
+    for position, word in enumerate(words):
+        current.append(word)
+        following = words[position + 1] if position + 1 < len(words) else ""
+        if is_marker(word) and not is_marker(following):
+            parts.append(current)
+            current = []
+    return parts
+
+
+def is_marker(word: str) -> bool:
+    return word.startswith("[") and word.endswith("]") and word[1:-1].isdigit()

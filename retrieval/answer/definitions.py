@@ -11,7 +11,6 @@ X, or a next sentence that starts "It is a ..." / "They are a ...".
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _LEAD = r"^\W*(?:(?:so|ok|okay|and|but|hey|also|sorry|quick q(?:uestion)?|pls|please)\W+)*"
 _ARTICLE = r"(?:(?:a|an|the|this|that)\s+)?"
@@ -78,7 +77,6 @@ _PRONOUN_GLOSS = re.compile(
 _I_MEAN = re.compile(r"(?:i|we|they|he|she|you)\s+mean\b")
 
 
-@lru_cache(maxsize=1024)  # asked by the refusal check, the answer and the refusal message
 def defined_term(question: str) -> str | None:
     """The term a "what is X" / "define X" / "what does X mean" question asks about."""
     for pattern in _ASKS_DEFINITION:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.errors import QuestionError
+from retrieval.errors import NoSuchCitationError
 from retrieval.search.keywords import terms
 from retrieval.types import Turn
 
@@ -53,18 +53,8 @@ def referenced_citation(question: str, previous: Turn) -> int | None:
     if 1 <= number <= len(previous.citations):
         return number
     if _EXPLICIT.search(match.group()):  # "[3]", "#3", "source 3", "the third one"
-        raise QuestionError(_no_such_citation(number, len(previous.citations)))
+        raise NoSuchCitationError(number, len(previous.citations))
     return None
-
-
-def _no_such_citation(number: int, cited: int) -> str:
-    if cited == 0:
-        return f"The last answer cited no sources, so there is no [{number}]. Ask in full."
-    sources = "1 source" if cited == 1 else f"{cited} sources"
-    return (
-        f"The last answer cited {sources}, so there is no [{number}]. Ask about "
-        f"{', '.join(f'[{n}]' for n in range(1, cited + 1))}, or ask the question in full."
-    )
 
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:

@@ -7,8 +7,9 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.ingest.corpus import read_lines
 from retrieval.errors import SeedbotError
+from retrieval.evaluation.sweep import Row, best, sweep, two_fold
+from retrieval.ingest.corpus import read_lines
 from retrieval.types import Answer, Passage
 
 DEFAULT_SET = Path("eval/questions.jsonl")
@@ -95,11 +96,9 @@ def load_cases(path: Path) -> list[Case]:
 def evaluate(service, cases: list[Case]) -> Report:
     """Ask every question; rank passages separately to measure retrieval on its own."""
     report = Report()
-    retriever = service.retriever()
     for case in cases:
         answer = service.ask(case.question)
-        query_vector = service.embed_query(case.question)
-        ranked = retriever.search(case.question, query_vector, RANK_DEPTH)
+        ranked = service.search(case.question, RANK_DEPTH)
         first_hit = next(
             (rank for rank, p in enumerate(ranked, 1) if _holds_gold(p, case.gold)), None
         )
@@ -133,59 +132,43 @@ def _quote_found(service, citation) -> bool:
 MAX_WRONG_REFUSALS = 0.1
 
 
-def calibrate(outcomes: list[Outcome]) -> list[dict[str, float]]:
-    """Refusal rates at each threshold on the recorded relevance of every answer."""
-    rows = []
-    for step in range(0, 81):
-        threshold = step / 100
-        refused = [
-            (o.case.answerable, o.answer.verification.get("relevance", 0.0) < threshold)
-            for o in outcomes
-        ]
-        answerable = [r for a, r in refused if a]
-        unanswerable = [r for a, r in refused if not a]
-        rows.append(
-            {
-                "threshold": threshold,
-                "correct_refusal_rate": sum(unanswerable) / max(len(unanswerable), 1),
-                "wrong_refusal_rate": sum(answerable) / max(len(answerable), 1),
-            }
-        )
-    return rows
+def calibration(outcomes: list[Outcome]) -> dict:
+    """The refusal threshold swept over the recorded relevance of every answer.
+
+    Answerable questions should pass it (at most 10% refused), unanswerable ones should not.
+    """
+    relevance = [(o.case.answerable, o.answer.verification.get("relevance", 0.0)) for o in outcomes]
+    keep = [r for answerable, r in relevance if answerable]
+    drop = [r for answerable, r in relevance if not answerable]
+    rows = [_as_refusals(r) for r in sweep(keep, drop)]
+    result = {
+        "best": _as_refusals(best(sweep(keep, drop), 1 - MAX_WRONG_REFUSALS)),
+        "two_fold_held_out": [
+            _as_refusals(r) for r in two_fold(keep, drop, 1 - MAX_WRONG_REFUSALS)
+        ],
+    }
+    return {**result, "sweep": rows}
 
 
-def best_threshold(rows: list[dict[str, float]]) -> dict[str, float]:
-    """The threshold that refuses most unanswerable questions with at most 10% wrong refusals."""
-    allowed = [r for r in rows if r["wrong_refusal_rate"] <= MAX_WRONG_REFUSALS] or rows[:1]
-    return max(allowed, key=lambda r: (r["correct_refusal_rate"], -r["wrong_refusal_rate"]))
-
-
-def cross_validated(outcomes: list[Outcome]) -> list[dict[str, float]]:
-    """Two-fold check: pick the threshold on one half of the questions, score it on the other."""
-    folds = [outcomes[0::2], outcomes[1::2]]
-    results = []
-    for train, test in (folds, folds[::-1]):
-        chosen = best_threshold(calibrate(train))["threshold"]
-        held_out = next(r for r in calibrate(test) if r["threshold"] == chosen)
-        results.append(held_out)
-    return results
+def _as_refusals(row: Row) -> dict[str, float]:
+    return {
+        "threshold": row.threshold,
+        "correct_refusal_rate": row.dropped,
+        "wrong_refusal_rate": 1 - row.kept,
+    }
 
 
 def run_cli(service, args) -> int:
     cases = [c for path in question_sets(args) for c in load_cases(path)]
     service.warm_up(background=False)
-    if args.calibrate:
-        service.min_relevance = -1e9  # answer everything, so each relevance is recorded
     report = evaluate(service, cases)
     if args.calibrate:
-        rows = calibrate(report.outcomes)
-        result = {
-            "best": best_threshold(rows),
-            "two_fold_held_out": cross_validated(report.outcomes),
-        }
-        print(json.dumps({**result, "sweep": rows}) if args.json else _calibration_table(rows))
-        if not args.json:
-            print(json.dumps(result, indent=1))
+        result = calibration(report.outcomes)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(_calibration_table(result["sweep"]))
+            print(json.dumps({k: v for k, v in result.items() if k != "sweep"}, indent=1))
         return 0
     figures = report.figures()
     if args.json:

@@ -19,13 +19,13 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.index import packed
-from retrieval.ingest.chunking import Chunk, chunk_corpus
-from retrieval.ingest.corpus import CorpusScan, read_corpus
-from retrieval.index.embedder import embed_array, embedder_id
 from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
+from retrieval.index import packed
+from retrieval.index.embedder import embed_array, embedder_id
 from retrieval.index.locks import RefreshLock
 from retrieval.index.store import Store, Version, new_version_name, version_time
+from retrieval.ingest.chunking import Chunk, chunk_corpus
+from retrieval.ingest.corpus import CorpusScan, read_corpus
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,1 @@
-"""LLM: the optional chat model, its prompts, and the check of what it writes against the passages."""
+"""LLM: the optional chat model, its prompts, and the check of what it writes."""

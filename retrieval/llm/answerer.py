@@ -18,13 +18,12 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 
+from retrieval.answer.support import TermSupport
+from retrieval.errors import SettingsError
 from retrieval.llm import prompts
 from retrieval.llm.citecheck import CiteChecker
-from retrieval.errors import SettingsError
-from retrieval.service import REFUSAL
 from retrieval.settings import Settings
-from retrieval.answer.support import TermSupport
-from retrieval.types import Answer, Passage, Turn
+from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +32,7 @@ _STANDARD_KWARGS = {"openai", "anthropic", "azure_openai", "groq", "mistralai", 
 REWRITE_TIMEOUT_S = 5.0  # a follow-up rewrite must not eat the answer's time
 MAX_REWRITE_CHARS = 400
 MAX_WORKERS = 4
+MIN_SECRET_CHARS = 8  # shorter values would match ordinary words
 
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
@@ -81,19 +81,21 @@ def make_generator(
             f"LLM_MODEL={settings.llm_model!r} cannot be used ({type(exc).__name__}); check "
             "LLM_MODEL, LLM_BASE_URL and LLM_API_KEY."
         ) from None
-    return LLMAnswerer(
-        model, embedder, settings.llm_timeout_s, secrets=secrets_of(settings), terms=terms
-    )
+    secrets = [s for s in settings.secret_values() if len(s) >= MIN_SECRET_CHARS]
+    return LLMAnswerer(model, embedder, settings.llm_timeout_s, secrets=secrets, terms=terms)
 
 
-def secrets_of(settings: Settings) -> list[str]:
-    """The configured secrets long enough to look for in what the model writes."""
-    values = (settings.llm_api_key, settings.discord_token, settings.chroma_token)
-    return [s.reveal() for s in values if len(s) >= 8]
+class LLMFailure(Exception):
+    """The model gave nothing usable: why (a timeout, an error, an unsupported reply) and counts."""
+
+    def __init__(self, why: str, stats: dict | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.stats = stats or {}
 
 
 class LLMAnswerer:
-    """Asks the chat model, verifies what it says, and falls back to the extractive answer."""
+    """Asks the chat model and verifies what it says; raises LLMFailure when nothing holds."""
 
     def __init__(
         self,
@@ -113,14 +115,9 @@ class LLMAnswerer:
         self._pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="llm")
 
     def answer(
-        self,
-        question: str,
-        standalone: str,
-        passages: list[Passage],
-        fallback: Answer,
-        history: Sequence[Turn] = (),
+        self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
     ) -> Answer:
-        """The model's verified answer, or `fallback` (extractive) with the reason it was used."""
+        """The model's verified answer (or its refusal); LLMFailure when neither can be used."""
         numbered = {n: p for n, p in enumerate(passages, 1)}
         inputs = {
             "passages": prompts.format_passages(numbered),
@@ -129,16 +126,17 @@ class LLMAnswerer:
         }
         reply, failure = self.invoke(self.answer_chain, inputs)
         if failure:
-            return self._fallback(fallback, failure)
+            raise LLMFailure(failure)
         if is_refusal(reply):
-            return self._refusal(question, fallback)
+            refusal = Refusal(RefusalReason.MODEL_DECLINED)
+            return Answer(question, "", refusal=refusal, path="llm", verification=_DECLINED)
         checked = self.checker.check(self.redacted(reply), numbered)
         if not checked.trusted:
-            return self._fallback(fallback, "unsupported", checked.stats)
-        answer = Answer(question, checked.text, refused=False, citations=checked.citations)
-        answer.path = "llm"
-        answer.verification = {**fallback.verification, "outcome": "verified", **checked.stats}
-        return answer
+            raise LLMFailure("unsupported", checked.stats)
+        verification = {"outcome": "verified", **checked.stats}
+        return Answer(
+            question, checked.text, tuple(checked.citations), None, {}, "llm", verification
+        )
 
     def invoke(self, chain, inputs: Mapping[str, Any], timeout_s: float | None = None):
         """(reply, None), or (None, why) when the model failed, timed out or said nothing."""
@@ -177,22 +175,6 @@ class LLMAnswerer:
             return offline
         return rewritten
 
-    def _fallback(self, fallback: Answer, why: str, stats: dict | None = None) -> Answer:
-        fallback.path = "extractive"
-        fallback.verification = {
-            **fallback.verification,
-            "outcome": "fallback",
-            "llm_fallback": why,
-            **(stats or {}),
-        }
-        return fallback
-
-    def _refusal(self, question: str, fallback: Answer) -> Answer:
-        """The model says the passages do not answer: so does the bot, citing nothing."""
-        answer = Answer(question, REFUSAL, refused=True, path="llm")
-        answer.verification = {**fallback.verification, "outcome": "llm_refused"}
-        return answer
-
     def redacted(self, reply: str) -> str:
         """The reply without any configured secret (it cannot know one; this makes sure)."""
         for secret in self.secrets:
@@ -200,6 +182,9 @@ class LLMAnswerer:
                 log.warning("LLM reply contained a configured secret; removed it")
                 reply = reply.replace(secret, "[redacted]")
         return reply
+
+
+_DECLINED = {"outcome": "llm_refused"}
 
 
 def is_refusal(reply: str) -> bool:

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.answer.citations import compose
+from retrieval.answer.support import TermSupport
 from retrieval.index.embedder import embed_array
 from retrieval.ingest.sentences import sentence_spans
-from retrieval.answer.support import TermSupport
 from retrieval.types import Citation, Passage
 
 # Calibrated on eval/questions.jsonl with `seedbot eval --calibrate-support`: the support
@@ -44,7 +45,6 @@ _BLOCKED = re.compile(
     r"@(?:everyone|here)\b|<@[!&]?\d+>",
     re.IGNORECASE,
 )
-_MENTION = re.compile(r"@(everyone|here|[!&]?\d{15,21})")
 
 
 # A kept claim: its text and, for each passage that supports it, (passage, closest sentence).
@@ -104,11 +104,6 @@ def parse_claims(reply: str) -> list[Claim]:
     return [c for c in claims if _WORD.search(c.text)][:MAX_CLAIMS]
 
 
-def neutralised(text: str) -> str:
-    """Mentions made harmless with a zero-width space, as discord.utils.escape_mentions does."""
-    return _MENTION.sub("@\u200b\\1", text)
-
-
 class CiteChecker:
     """Verifies generated text against numbered passages with the embedder's sentence vectors."""
 
@@ -125,7 +120,7 @@ class CiteChecker:
     def check(self, reply: str, passages: Mapping[int, Passage]) -> Checked:
         """Keep the supported claims of `reply`, cited to the passages that support them."""
         kept, stats = self.verify(reply, passages)
-        text, citations = compose(kept)
+        text, citations = compose(kept, per_sentence=True)
         return Checked(text, citations, stats)
 
     def verify(self, reply: str, passages: Mapping[int, Passage]) -> tuple[list[Kept], dict]:
@@ -178,27 +173,3 @@ class CiteChecker:
     def score(self, claim: str, passage: Passage) -> float:
         """The support score of one claim against one passage (for calibration)."""
         return self.support(claim, embed_array(self.embedder, [claim])[0], passage)[0]
-
-
-def compose(kept: list[Kept]) -> tuple[str, list[Citation]]:
-    """Sentences with markers renumbered by first use, one citation per passage."""
-    numbers: dict[str, int] = {}
-    chosen: dict[str, tuple[Passage, list[int]]] = {}
-    parts = []
-    for text, support in kept:
-        markers = []
-        for passage, index in support:
-            n = numbers.setdefault(passage.id, len(numbers) + 1)
-            chosen.setdefault(passage.id, (passage, []))[1].append(index)
-            if f" [{n}]" not in markers:
-                markers.append(f" [{n}]")
-        parts.append(neutralised(text) + "".join(markers))
-    citations = [_citation(numbers[pid], *chosen[pid]) for pid in numbers]
-    return " ".join(parts), citations
-
-
-def _citation(n: int, passage: Passage, indexes: list[int]) -> Citation:
-    """The passage's text from its first to its last supporting sentence, verbatim."""
-    first, last = passage.sentences[min(indexes)], passage.sentences[max(indexes)]
-    quote = passage.text[first.start : last.end]
-    return Citation(n, passage.source, first.line_start, last.line_end, quote, passage.url)

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.index import packed
-from retrieval.search.keywords import KeywordIndex
 from retrieval.index.store import Store, Version
+from retrieval.search.keywords import KeywordIndex
 from retrieval.types import Passage, SentenceRef
 
 log = logging.getLogger(__name__)

@@ -19,11 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.answer import extractive
-from retrieval.llm.citecheck import compose
+from retrieval.answer.analysis import analyse
+from retrieval.answer.citations import compose
+from retrieval.answer.evidence import rank_evidence
 from retrieval.errors import UnknownDocumentError
+from retrieval.index.live import LiveIndex
 from retrieval.index.store import Version
-from retrieval.types import Citation, Passage
+from retrieval.settings import Settings
+from retrieval.types import Citation, Passage, Refusal, RefusalReason
 
 MMR_LAMBDA = 0.7  # relevance against redundancy (Carbonell & Goldstein, 1998)
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -36,35 +39,35 @@ LISTED_DOCUMENTS = 20
 _DANGLING = frozenset("and or but of a an the to with that which as for by in on".split())
 
 
-@dataclass
+@dataclass(frozen=True)
 class Summary:
-    """A summary: title, text with [n] markers, the citations, and how it was made."""
+    """A summary: title, text with [n] markers, the citations, and how it was made.
+
+    A refused summary (a topic the texts say nothing clear about, or nothing to summarise)
+    has empty text and a `refusal`; the adapters word it.
+    """
 
     title: str
     text: str
-    citations: list[Citation]
+    citations: tuple[Citation, ...]
     path: str = "extractive"  # or "llm"
-    refused: bool = False
+    refusal: Refusal | None = None
+    topic: str | None = None
     verification: dict = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
-        return {
-            "title": self.title,
-            "summary": self.text,
-            "citations": [c.to_json() for c in self.citations],
-            "path": self.path,
-            "refused": self.refused,
-            "verification": self.verification,
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-        }
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
 
 
 class Summarizer:
-    """Builds and caches summaries over the service's live index."""
+    """Builds and caches summaries over the live index, with the ask path's policy and gate."""
 
-    def __init__(self, service) -> None:
-        self.service = service
+    def __init__(self, live: LiveIndex, stages, settings: Settings) -> None:
+        self.live = live
+        self.stages = stages  # retrieval.chain.AskStages: retriever, policy, gate, generator
+        self.settings = settings
         self._cache: dict[tuple, Summary] = {}
         self._version = ""
         self._lock = threading.Lock()
@@ -72,9 +75,8 @@ class Summarizer:
     def summarize(self, document: str | None = None, topic: str | None = None) -> Summary:
         """The summary of `document`, of what the corpus says about `topic`, or of everything."""
         started = time.perf_counter()
-        version = self.service.retriever().version
+        version = self.live.current().version
         source = resolve_document(document, version.documents) if document else None
-        topic = self.service.clean_question(topic) if topic is not None else None
         key = (source, " ".join(topic.lower().split()) if topic else None)
         with self._lock:
             if self._version != version.name:
@@ -86,7 +88,8 @@ class Summarizer:
                 cached, timings_ms=took, verification={**cached.verification, "cached": True}
             )
         summary = self._build(version, source, topic)
-        summary.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        took = {**summary.timings_ms, "total": (time.perf_counter() - started) * 1000}
+        summary = replace(summary, timings_ms=took)
         with self._lock:
             if self._version == version.name:
                 self._cache[key] = summary
@@ -99,22 +102,28 @@ class Summarizer:
         if topic:
             passages, focus = self._topic_passages(topic, source)
         else:
-            passages, focus = load_passages(self.service, source), None
+            passages, focus = load_passages(self.live, source), None
         timings["load"] = (time.perf_counter() - started) * 1000
         if not passages:
             return _nothing_on(title, topic, timings)
         summary = self._extractive(title, passages, focus, timings, source is None and not topic)
-        if self.service.generator is not None:
+        summary = replace(summary, topic=topic)
+        if self.stages.generator is not None:
             summary = self._generated(summary, passages, focus, topic, timings)
         return self._gated(summary)
 
     def _extractive(self, title, passages, focus, timings, corpus: bool) -> Summary:
         started = time.perf_counter()
         chosen = pick_sentences(passages, focus, corpus)
-        text, citations = compose([(p.sentence_text(i), [(p, i)]) for p, i in chosen])
+        claims = [(p.sentence_text(i), [(p, i)]) for p, i in chosen]
+        text, citations = compose(claims, per_sentence=True)
         timings["select"] = (time.perf_counter() - started) * 1000
         return Summary(
-            title, text, citations, verification={"outcome": "extractive"}, timings_ms=timings
+            title,
+            text,
+            tuple(citations),
+            verification={"outcome": "extractive"},
+            timings_ms=timings,
         )
 
     def _generated(self, offline: Summary, passages, focus, topic, timings) -> Summary:
@@ -123,51 +132,40 @@ class Summarizer:
         chosen = pick_passages(passages, focus)
         from retrieval.summary.llm import map_reduce  # LLM-only: keeps its imports off start-up
 
-        kept, verification = map_reduce(self.service.generator, chosen, topic)
+        kept, verification = map_reduce(self.stages.generator, chosen, topic)
         timings["llm"] = (time.perf_counter() - started) * 1000
         if not kept:
-            offline.verification = {**offline.verification, **verification}
-            return offline
-        text, citations = compose(kept)
-        return Summary(
-            offline.title,
-            text,
-            citations,
-            path="llm",
-            verification=verification,
-            timings_ms=timings,
+            return replace(offline, verification={**offline.verification, **verification})
+        text, citations = compose(kept, per_sentence=True)
+        return replace(
+            offline, text=text, citations=tuple(citations), path="llm", verification=verification
         )
 
     def _topic_passages(self, topic: str, source: str | None):
-        """Passages about the topic across documents (or in one), if the corpus speaks to it."""
-        service = self.service
-        vector = service.embed_query(topic)
-        retriever = service.retriever()
+        """Passages about the topic across documents (or in one), if the corpus speaks to it.
+
+        The refusal policy decides, as for answers and with the same evidence window.
+        """
+        vector = self.stages.retriever.embed(topic)
         k = TOPIC_PASSAGES if source is None else TOPIC_PASSAGES * 4
-        passages = retriever.search(topic, vector, k)
+        passages = self.live.search(topic, vector, k)
         if source is not None:
-            passages = [p for p in passages if _belongs(p, source)][:TOPIC_PASSAGES]
-        evidence = extractive.rank_evidence(topic, vector, passages, retriever.keywords)
-        text = " ".join(p.text for p in passages[:3])
-        unsupported = service.support.unsupported_share(topic, text, retriever.keywords)
-        if extractive.relevance(topic, evidence, unsupported) < service.min_relevance:
+            passages = [p for p in passages if p.stands_in(source)][:TOPIC_PASSAGES]
+        keywords = self.live.current().keywords
+        evidence = rank_evidence(topic, vector, passages, keywords)
+        if self.stages.policy.judge(analyse(topic), evidence, passages, keywords).refused:
             return [], vector
         return passages, vector
 
     def _gated(self, summary: Summary) -> Summary:
         """The citation gate: a sentence whose quote is no longer at its lines is dropped."""
-        verified, rejected = self.service.lines.check(summary.citations)
-        summary.verification = {
-            **summary.verification,
-            "citations_checked": len(summary.citations),
-            "citations_rejected": len(rejected),
-        }
-        if rejected:
-            bad = {f"[{c.n}]" for c in rejected}
-            parts = [[w for w in part if w not in bad] for part in _cited_sentences(summary.text)]
-            summary.text = " ".join(" ".join(p) for p in parts if _is_marker(p[-1]))
-            summary.citations, summary.refused = verified, not verified
-        return summary
+        gated = self.stages.gate.check(summary.text, summary.citations)
+        verification = {**summary.verification, **gated.stats}
+        summary = replace(summary, verification=verification)
+        if not gated.rejected:
+            return summary
+        refusal = None if gated.citations else Refusal(RefusalReason.UNVERIFIED)
+        return replace(summary, text=gated.text, citations=gated.citations, refusal=refusal)
 
 
 def pick_sentences(
@@ -241,10 +239,10 @@ def _whole_statement(text: str) -> bool:
     return words[-1].lower() not in _DANGLING
 
 
-def load_passages(service, source: str | None) -> list[Passage]:
+def load_passages(live: LiveIndex, source: str | None) -> list[Passage]:
     """The live index's passages of one document (or all), with their sentence vectors."""
-    retriever = service.retriever()
-    chunks = service.store.collection(retriever.version.chunks)
+    retriever = live.current()
+    chunks = live.store.collection(retriever.version.chunks)
     where = {"source": source} if source else None
     records = chunks.get(where=where, include=["metadatas"])
     if source and not records["ids"]:  # every paragraph is a copy of one held elsewhere
@@ -278,7 +276,7 @@ def resolve_document(name: str, documents: dict) -> str:
     raise UnknownDocumentError(f"No document named “{name}”. Available: {shown}{more}.")
 
 
-def _shown(topic: str) -> str:
+def shown_topic(topic: str) -> str:
     """The topic as echoed back: no "[n]" that could pass for a citation marker, kept short."""
     topic = _MARKER.sub(lambda m: f"({m.group(1)})", topic)
     return topic if len(topic) <= 120 else topic[:119].rstrip() + "…"
@@ -286,48 +284,20 @@ def _shown(topic: str) -> str:
 
 def _title(version: Version, source: str | None, topic: str | None) -> str:
     if topic:
-        return f"What the texts say about “{_shown(topic)}”" + (f" in {source}" if source else "")
+        return f"What the texts say about “{shown_topic(topic)}”" + (
+            f" in {source}" if source else ""
+        )
     if source:
         return f"Summary of {source}"
     return f"Summary of the corpus ({len(version.documents)} documents)"
 
 
 def _nothing_on(title: str, topic: str | None, timings: dict) -> Summary:
-    text = (
-        f"The texts say nothing clear about “{_shown(topic)}”. Try other words, or see /sources "
-        "for what they cover."
-        if topic
-        else "There is nothing to summarise."
-    )
+    refusal = Refusal(RefusalReason.NO_EVIDENCE, topic or "")
+    verification = {"outcome": "nothing relevant"}
     return Summary(
-        title,
-        text,
-        [],
-        refused=True,
-        verification={"outcome": "nothing relevant"},
-        timings_ms=timings,
+        title, "", (), refusal=refusal, topic=topic, verification=verification, timings_ms=timings
     )
-
-
-def _belongs(passage: Passage, source: str) -> bool:
-    return passage.source == source or any(d[0] == source for d in passage.duplicates)
-
-
-def _cited_sentences(text: str) -> list[list[str]]:
-    """The words of the text cut after each run of markers: one cited sentence per part."""
-    words = text.split(" ")
-    parts, current = [], []
-    for position, word in enumerate(words):
-        current.append(word)
-        following = words[position + 1] if position + 1 < len(words) else ""
-        if _is_marker(word) and not _is_marker(following):
-            parts.append(current)
-            current = []
-    return parts
-
-
-def _is_marker(word: str) -> bool:
-    return word.startswith("[") and word.endswith("]") and word[1:-1].isdigit()
 
 
 def _reading_order(item: tuple[Passage, int]) -> tuple:

@@ -10,12 +10,13 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, assume, event, given, settings
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from retrieval.assembly import assemble
+from retrieval.errors import CorpusError, QuestionError
+from retrieval.index.store import Store
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import read_corpus
-from retrieval.errors import CorpusError, QuestionError
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store
 from tests.resilience.chroma_server import chroma_settings
 from tests.resilience.hostile import MARKER, hostile_lines
 from tests.resilience.invariants import assert_quotes_verbatim
@@ -77,7 +78,7 @@ def test_any_folder_is_read_and_cut_verbatim_or_refused_clearly(tmp_path, files)
 def service_over(folder: Path, store: Path) -> SeedService:
     client = chromadb.PersistentClient(str(store), settings=chroma_settings())
     embedder = DeterministicFakeEmbedding(size=384)
-    return SeedService(Settings(corpus_dir=folder, store_dir=store), Store(client), embedder)
+    return assemble(Settings(corpus_dir=folder, store_dir=store), Store(client), embedder)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=SLOW)

@@ -26,10 +26,11 @@ from hypothesis.stateful import (
 )
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
+from retrieval.assembly import assemble
 from retrieval.errors import CorpusError, IndexMissingError
+from retrieval.index.store import Store
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store
 from tests.resilience.invariants import (
     assert_citations_verbatim,
     assert_no_debris,
@@ -78,7 +79,7 @@ class IndexMachine(RuleBasedStateMachine):
         self.reopen()
 
     def service(self, embedder: Embeddings | None = None) -> SeedService:
-        return SeedService(self.settings, Store(self.client), embedder or self.embedder)
+        return assemble(self.settings, Store(self.client), embedder or self.embedder)
 
     def on_disk(self) -> dict[str, str]:
         return {

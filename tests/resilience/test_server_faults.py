@@ -7,9 +7,10 @@ from dataclasses import replace
 
 import pytest
 
+from retrieval.assembly import assemble
 from retrieval.errors import StoreUnavailableError
-from retrieval.service import POINTER_TTL_S, SeedService
 from retrieval.index.store import Store, make_client
+from retrieval.service import POINTER_TTL_S, SeedService
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 
 pytestmark = pytest.mark.server
@@ -21,7 +22,7 @@ QUESTION = "What happened with the o1 series?"
 def served(settings, embedder, own_server):
     """A service configured by CHROMA_HOST/PORT on a private server, with the index built."""
     configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
-    service = SeedService(configured, Store(make_client(configured)), embedder)
+    service = assemble(configured, Store(make_client(configured)), embedder)
     service.refresh()
     return service
 
@@ -67,7 +68,7 @@ def test_a_server_stopped_mid_refresh_leaves_the_previous_version_live(
             own_server.stop()
             return embedder.embed_documents(texts)
 
-    crashing = SeedService(served.settings, served.store, StopsTheServer())
+    crashing = assemble(served.settings, served.store, StopsTheServer())
     with pytest.raises(StoreUnavailableError):
         crashing.refresh()
     own_server.start()
@@ -82,7 +83,7 @@ def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
     monkeypatch.setattr("retrieval.index.store.HTTP_TIMEOUT_S", 1.0)
     monkeypatch.setattr("retrieval.index.store.HTTP_CONNECT_TIMEOUT_S", 1.0)
     configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
-    service = SeedService(configured, Store(make_client(configured)), embedder)
+    service = assemble(configured, Store(make_client(configured)), embedder)
     service.refresh()
     own_server.freeze()
     try:

@@ -6,10 +6,11 @@ from dataclasses import replace
 
 import pytest
 
+from retrieval.assembly import assemble
 from retrieval.errors import StoreError, StoreUnavailableError
-from retrieval.service import POINTER_TTL_S, SeedService
-from retrieval.settings import Secret, Settings
 from retrieval.index.store import Store, make_client
+from retrieval.service import POINTER_TTL_S
+from retrieval.settings import Secret, Settings
 from tests.resilience.chroma_server import free_port
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 from tests.resilience.processes import JsonlAsker, seedbot_env
@@ -27,7 +28,7 @@ def server_settings(settings: Settings, port: int, token: str = "") -> Settings:
 
 def test_chroma_host_and_port_select_the_server(settings, embedder, default_database):
     configured = server_settings(settings, default_database.port)
-    service = SeedService(configured, Store(make_client(configured)), embedder)
+    service = assemble(configured, Store(make_client(configured)), embedder)
     service.refresh()
     # The data is on the server, not in the (unused) store folder.
     seen = default_database.client()
@@ -58,7 +59,7 @@ def test_chroma_host_may_be_a_url_and_https_means_tls(settings, default_database
 def test_the_token_setting_passes_a_token_gate(settings, embedder, default_database):
     with TokenProxy(default_database.port, TOKEN) as proxy:
         configured = server_settings(settings, proxy.port, TOKEN)
-        service = SeedService(configured, Store(make_client(configured)), embedder)
+        service = assemble(configured, Store(make_client(configured)), embedder)
         service.refresh()
         assert not service.ask("What happened with the o1 series?").refused
     assert proxy.seen_authorization and set(proxy.seen_authorization) == {f"Bearer {TOKEN}"}
@@ -84,7 +85,7 @@ def test_a_refresh_in_one_process_reaches_a_running_ask_process(
 ):
     """A `seedbot ask --jsonl` process keeps running while this process refreshes twice."""
     configured = server_settings(settings, default_database.port)
-    writer = SeedService(configured, Store(make_client(configured)), embedder)
+    writer = assemble(configured, Store(make_client(configured)), embedder)
     writer.refresh()
     env = seedbot_env(
         chroma_host="127.0.0.1",

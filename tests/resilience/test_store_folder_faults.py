@@ -8,8 +8,8 @@ from pathlib import Path
 import chromadb
 import pytest
 
+from retrieval.assembly import assemble
 from retrieval.errors import StoreError
-from retrieval.service import SeedService
 from retrieval.index.store import POINTER_COLLECTION, Store, make_client
 from tests.conftest import make_service
 from tests.resilience.chroma_server import chroma_settings
@@ -72,7 +72,7 @@ def test_damage_is_reported_with_its_fix_and_index_rebuilds(settings, embedder, 
         _ask_once(settings, embedder)
     # What `seedbot index` does: it may move a folder it cannot open aside, then rebuilds.
     with make_client(settings, recover=True) as client:
-        service = SeedService(settings, Store(client), embedder)
+        service = assemble(settings, Store(client), embedder)
         service.refresh()
         assert_index_matches(service.store, settings.corpus_dir)
         assert_citations_verbatim(settings.corpus_dir, service.ask(QUESTION))
@@ -83,7 +83,7 @@ def _ask_once(settings, embedder):
     """Open the store as a freshly started process would, ask, and close it again."""
     client = make_client(settings)
     try:
-        return SeedService(settings, Store(client), embedder).ask(QUESTION)
+        return assemble(settings, Store(client), embedder).ask(QUESTION)
     finally:
         client.close()
 

@@ -10,7 +10,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from pydantic import Field
 
 from retrieval.llm import prompts
-from retrieval.llm.answerer import LLMAnswerer, secrets_of
+from retrieval.llm.answerer import LLMAnswerer
 from retrieval.settings import Secret, Settings
 from tests.conftest import SEEDS, make_service
 
@@ -60,7 +60,7 @@ def injected(tmp_path_factory, embedder):
 def obeying(service, reply: str) -> Recording:
     """A compromised model: it does what the passage says, with the secrets it would need."""
     model = Recording(messages=iter([reply] * 10))
-    secrets = secrets_of(service.settings)
+    secrets = service.settings.secret_values()
     service.generator = LLMAnswerer(model, service.embedder, secrets=secrets)
     return model
 

@@ -14,6 +14,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 from langchain_openai import ChatOpenAI
 
+from retrieval.assembly import build_service
 from retrieval.errors import SettingsError
 from retrieval.llm.answerer import LLMAnswerer, make_generator
 from retrieval.llm.prompts import NO_ANSWER
@@ -52,7 +53,7 @@ def provider_service(llm_settings, embedder) -> SeedService:
     client = chromadb.PersistentClient(
         path=str(llm_settings.store_dir), settings=ChromaSettings(anonymized_telemetry=False)
     )
-    service = SeedService.from_settings(llm_settings, client=client)
+    service = build_service(llm_settings, client=client)
     service.refresh()
     return service
 

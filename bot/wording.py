@@ -1,0 +1,42 @@
+"""What members read when the core declines: one wording for the Discord and terminal adapters."""
+
+from __future__ import annotations
+
+from retrieval.summary.summarizer import Summary, shown_topic
+from retrieval.types import Answer, Citation, Refusal, RefusalReason
+
+SEE_SOURCES = "see /sources for what they cover"  # a command in both the chat and Discord
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """The refusal in words: the term the texts use without explaining it, when that is why."""
+    if refusal.reason is RefusalReason.NOT_DEFINED:
+        return (
+            f"The indexed texts mention “{refusal.term}” but don't say what it is. Try asking "
+            f"what they say about it, or {SEE_SOURCES}."
+        )
+    return (
+        f"I couldn't find an answer to that in the indexed texts. Try rephrasing it, or "
+        f"{SEE_SOURCES}."
+    )
+
+
+def answer_text(answer: Answer) -> str:
+    return refusal_text(answer.refusal) if answer.refusal else answer.text
+
+
+def summary_text(summary: Summary) -> str:
+    if summary.text or not summary.refused:
+        return summary.text
+    if summary.topic:
+        return (
+            f"The texts say nothing clear about “{shown_topic(summary.topic)}”. Try other "
+            f"words, or {SEE_SOURCES}."
+        )
+    return "There is nothing to summarise."
+
+
+def lines_label(citation: Citation) -> str:
+    if citation.line_start == citation.line_end:
+        return f"line {citation.line_start}"
+    return f"lines {citation.line_start}-{citation.line_end}"

@@ -1,0 +1,77 @@
+"""Evidence: every sentence of the retrieved passages, scored against the question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.answer.definitions import glossed_by_next, glosses
+from retrieval.search.keywords import KeywordIndex, terms
+from retrieval.types import Passage
+
+LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A candidate sentence and how well it matches the question."""
+
+    passage: Passage
+    rank: int  # of its passage in the retrieval
+    index: int  # of the sentence in its passage
+    similarity: float
+    lexical: float
+
+    @property
+    def score(self) -> float:
+        return self.similarity + LEXICAL_WEIGHT * self.lexical
+
+    @property
+    def text(self) -> str:
+        return self.passage.sentence_text(self.index)
+
+    @property
+    def place(self) -> tuple[str, int]:
+        return self.passage.id, self.index
+
+
+def rank_evidence(
+    question: str, query_vector: np.ndarray, passages: list[Passage], keywords: KeywordIndex
+) -> list[Evidence]:
+    """Every sentence of the passages, best match first."""
+    weights = {t: keywords.idf(t) for t in set(terms(question))}
+    total = sum(weights.values()) or 1.0
+    evidence = []
+    for rank, passage in enumerate(passages):
+        similarities = passage.sentence_vectors @ query_vector
+        for index in range(len(passage.sentences)):
+            found = set(terms(passage.sentence_text(index)))
+            lexical = sum(w for t, w in weights.items() if t in found) / total
+            evidence.append(Evidence(passage, rank, index, float(similarities[index]), lexical))
+    return sorted(evidence, key=lambda e: e.score, reverse=True)
+
+
+def find_gloss(term: str, evidence: list[Evidence]) -> list[Evidence] | None:
+    """The best-ranked sentences that say what the term is, or None if none does.
+
+    Either one sentence that glosses it, or a sentence that names it through the one after it
+    that says what it is ("They are a ...").
+    """
+    by_place = {e.place: e for e in evidence}
+    for candidate in evidence:
+        found = _gloss_index(term, candidate)
+        if found is not None:
+            lines = range(candidate.index, found + 1)
+            return [by_place[(candidate.passage.id, i)] for i in lines]
+    return None
+
+
+def _gloss_index(term: str, evidence: Evidence) -> int | None:
+    """Index in its passage of the sentence that says what the term is, if there is one."""
+    if glosses(term, evidence.text):
+        return evidence.index
+    if term.lower() not in evidence.text.lower():
+        return None
+    following = range(evidence.index + 1, min(evidence.index + 3, len(evidence.passage.sentences)))
+    return next((i for i in following if glossed_by_next(evidence.passage.sentence_text(i))), None)

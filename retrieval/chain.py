@@ -1,0 +1,158 @@
+"""The ask path, read top to bottom: one LangChain chain of named, typed stages.
+
+    rewrite → analyse → retrieve → verdict → answer (LLM, falling back to extractive) → gate
+
+Each stage takes the question's `Ask` state and returns it with its own field filled in,
+so a stage can be tested, traced and replaced on its own. `RunnableConfig` callbacks reach
+every stage: a LangChain tracer shows one trace per question, and `StageTimer` turns the
+same events into the `timings_ms` of the answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+
+from retrieval.answer import extractive
+from retrieval.answer.analysis import QuestionFacts, analyse
+from retrieval.answer.citations import CitationGate
+from retrieval.answer.evidence import Evidence, rank_evidence
+from retrieval.answer.followup import standalone_question
+from retrieval.answer.policy import RefusalPolicy, Verdict
+from retrieval.llm.answerer import LLMAnswerer, LLMFailure
+from retrieval.search.retriever import HybridRetriever, passage_of
+from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
+
+STAGES = ("rewrite", "analyse", "retrieve", "verdict", "answer", "gate")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One question on its way through the chain; each stage fills in its part."""
+
+    question: str
+    history: tuple[Turn, ...] = ()
+    standalone: str = ""
+    facts: QuestionFacts | None = None
+    query_vector: np.ndarray | None = field(default=None, repr=False)
+    passages: tuple[Passage, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    verdict: Verdict | None = None
+    answer: Answer | None = None
+
+
+@dataclass
+class AskStages:
+    """The stages of the ask path and what they need; `chain()` composes them."""
+
+    retriever: HybridRetriever
+    keywords: Callable[[], Any]  # the live version's BM25 index, for term weights
+    policy: RefusalPolicy
+    gate: CitationGate
+    answer_sentences: int = 3
+    generator: LLMAnswerer | None = None
+
+    def rewrite(self, ask: Ask) -> Ask:
+        """The follow-up rewritten to stand alone: by the LLM when configured, else offline."""
+        offline = standalone_question(ask.question, ask.history)
+        if self.generator is None or not ask.history:
+            return replace(ask, standalone=offline)
+        return replace(
+            ask, standalone=self.generator.standalone(ask.question, ask.history, offline)
+        )
+
+    def analyse(self, ask: Ask) -> Ask:
+        return replace(ask, facts=analyse(ask.standalone))
+
+    def retrieve(self, ask: Ask, config: RunnableConfig) -> Ask:
+        vector = self.retriever.embed(ask.standalone)
+        documents = self.retriever.invoke(ask.standalone, config, query_vector=vector)
+        return replace(ask, query_vector=vector, passages=tuple(map(passage_of, documents)))
+
+    def verdict(self, ask: Ask) -> Ask:
+        keywords = self.keywords()
+        passages = list(ask.passages)
+        evidence = rank_evidence(ask.standalone, ask.query_vector, passages, keywords)
+        verdict = self.policy.judge(ask.facts, evidence, passages, keywords)
+        return replace(ask, evidence=tuple(evidence), verdict=verdict)
+
+    def extractive(self, inputs: dict) -> Ask:
+        """The offline answer: the best sentences, quoted and cited (the LLM's fallback)."""
+        ask: Ask = inputs["ask"]
+        verdict = ask.verdict
+        verification: dict = {"relevance": round(verdict.relevance, 4)}
+        failure = inputs.get("llm_failure")
+        if isinstance(failure, LLMFailure):
+            verification |= {"outcome": "fallback", "llm_fallback": failure.why, **failure.stats}
+        if verdict.refused:
+            answer = Answer(ask.question, "", refusal=verdict.refusal, verification=verification)
+            return replace(ask, answer=answer)
+        chosen = extractive.choose(list(ask.evidence), verdict.gloss, self.answer_sentences)
+        text, citations = extractive.compose(chosen)
+        answer = Answer(ask.question, text, tuple(citations), verification=verification)
+        return replace(ask, answer=answer)
+
+    def llm(self, inputs: dict) -> Ask:
+        """The LLM's verified answer; asked only when the texts hold relevant evidence."""
+        ask: Ask = inputs["ask"]
+        if ask.verdict.refused or not ask.passages:
+            return self.extractive(inputs)  # an off-topic question costs no LLM call
+        answer = self.generator.answer(ask.question, ask.passages, ask.history)
+        relevance = {"relevance": round(ask.verdict.relevance, 4)}
+        return replace(ask, answer=replace(answer, verification=relevance | answer.verification))
+
+    def gate_answer(self, ask: Ask) -> Ask:
+        """The citation gate: a quote that is not verbatim at its lines never reaches anyone."""
+        answer = ask.answer
+        gated = self.gate.check(answer.text, answer.citations)
+        verification = answer.verification | gated.stats
+        if gated.rejected and not gated.citations:
+            refusal = Refusal(RefusalReason.UNVERIFIED)
+            answer = replace(answer, text="", citations=(), refusal=refusal)
+        elif gated.rejected:
+            answer = replace(answer, text=gated.text, citations=gated.citations)
+        return replace(ask, answer=replace(answer, verification=verification))
+
+    def chain(self) -> Runnable[Ask, Ask]:
+        """The ask path as one Runnable; the extractive answer is the LLM's fallback."""
+        answer: Runnable = RunnableLambda(self.extractive, name="extractive")
+        if self.generator is not None:
+            llm = RunnableLambda(self.llm, name="llm")
+            answer = llm.with_fallbacks([answer], exception_key="llm_failure")
+        return (
+            RunnableLambda(self.rewrite, name="rewrite")
+            | RunnableLambda(self.analyse, name="analyse")
+            | RunnableLambda(self.retrieve, name="retrieve")
+            | RunnableLambda(self.verdict, name="verdict")
+            | RunnableLambda(lambda ask: {"ask": ask}, name="answer_inputs")
+            | answer.with_config(run_name="answer")
+            | RunnableLambda(self.gate_answer, name="gate")
+        ).with_config(run_name="ask")
+
+
+class StageTimer(BaseCallbackHandler):
+    """Milliseconds spent in each named stage of one run of the chain."""
+
+    def __init__(self, stages: Sequence[str] = STAGES) -> None:
+        self.stages = set(stages)
+        self.timings: dict[str, float] = {}
+        self._started: dict[Any, tuple[str, float]] = {}
+
+    def on_chain_start(self, serialized, inputs, *, run_id, name=None, **kwargs) -> None:
+        name = name or kwargs.get("run_name") or ""
+        if name in self.stages:
+            self._started[run_id] = (name, time.perf_counter())
+
+    def on_chain_end(self, outputs, *, run_id, **kwargs) -> None:
+        started = self._started.pop(run_id, None)
+        if started is not None:
+            name, at = started
+            self.timings[name] = self.timings.get(name, 0.0) + (time.perf_counter() - at) * 1000
+
+    on_chain_error = on_chain_end
