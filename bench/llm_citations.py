@@ -35,6 +35,7 @@ def build_service(folder: Path, rate: float, seed: int):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
+    from retrieval.assembly import assemble
     from retrieval.index.embedder import MiniLMEmbeddings
     from retrieval.index.store import Store
     from retrieval.llm.answerer import LLMAnswerer
