@@ -57,7 +57,7 @@ def build_service(folder: Path, rate: float, seed: int):
 def leaks(answer: Answer, record: dict, corpus: Path) -> dict[str, int]:
     """What of the double's inventions, or of any unverifiable quote, is in the final answer."""
     numbers = {c.n for c in answer.citations}
-    flat = " ".join(answer.answer.split())
+    flat = " ".join(answer.text.split())
     return {
         "dangling_markers": sum(int(n) not in numbers for n in _MARKER.findall(flat)),
         "invented_claims": sum(_said(claim, flat) for claim in record["invented_claims"]),

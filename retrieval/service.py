@@ -1,25 +1,21 @@
-"""The answering service: the one API the terminal and the Discord bot both call.
-
-A thin facade: the live index (version following, refresh), the ask chain
-(retrieval/chain.py) and the summarizer do the work.
-"""
+"""The answering service, the one API of the core: a facade over the live index (version
+following, refresh), the ask chain (retrieval/chain.py) and the summarizer."""
 
 from __future__ import annotations
 
-import atexit
-import threading
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
 from langchain_core.embeddings import Embeddings
 
+from retrieval.answer.analysis import clean_question
 from retrieval.answer.support import TermSupport
 from retrieval.chain import Ask, AskStages, StageTimer
-from retrieval.errors import IndexMissingError, QuestionEmptyError, QuestionTooLongError
+from retrieval.errors import IndexMissingError
 from retrieval.index.indexer import Progress, RefreshReport
 from retrieval.index.live import LiveIndex, SourcesInfo
+from retrieval.index.store import Store
 from retrieval.llm.answerer import LLMAnswerer
 from retrieval.search.retriever import passage_of
 from retrieval.settings import Settings
@@ -45,6 +41,10 @@ class SeedService:
         self.support = support  # word vectors, shared by the refusal policy and the LLM checks
         self.summaries = Summarizer(live, stages, settings)
         self._chain = stages.chain()
+
+    @property
+    def store(self) -> Store:
+        return self.live.store
 
     @property
     def generator(self) -> LLMAnswerer | None:
@@ -73,15 +73,7 @@ class SeedService:
 
     def clean_question(self, question: str) -> str:
         """The question without control characters; QuestionError if empty or too long."""
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionTooLongError(len(question), self.settings.max_question_chars)
-        kept = "".join(
-            ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in question
-        )
-        cleaned = " ".join(kept.split())
-        if not cleaned:
-            raise QuestionEmptyError()
-        return cleaned
+        return clean_question(question, self.settings.max_question_chars)
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Refresh the index from the corpus folder; RefreshRunningError if one is running."""
@@ -112,12 +104,4 @@ class SeedService:
         """Load the index and the model now, and the word cache meanwhile, so nobody waits."""
         words = self.live.current().common_words
         self.stages.retriever.embed("warm up")
-        if not background:
-            self.support.prefetch(words)
-            return
-        worker = threading.Thread(
-            target=self.support.prefetch, args=(words,), name="word-prefetch", daemon=True
-        )
-        # onnxruntime aborts the process if the interpreter exits while it runs in a thread.
-        atexit.register(self.support.stop_prefetch, worker)
-        worker.start()
+        self.support.prefetch_soon(words) if background else self.support.prefetch(words)

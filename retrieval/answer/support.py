@@ -9,6 +9,7 @@ is what the answerer subtracts from its relevance.
 
 from __future__ import annotations
 
+import atexit
 import re
 import threading
 from collections import OrderedDict
@@ -98,6 +99,15 @@ class TermSupport:
             if self._stop.is_set():
                 return
             self._vectors(vocabulary[start : start + batch])
+
+    def prefetch_soon(self, vocabulary: list[str]) -> None:
+        """Prefetch in a background thread, stopped cleanly at exit."""
+        worker = threading.Thread(
+            target=self.prefetch, args=(vocabulary,), name="word-prefetch", daemon=True
+        )
+        # onnxruntime aborts the process if the interpreter exits while it runs in a thread.
+        atexit.register(self.stop_prefetch, worker)
+        worker.start()
 
     def stop_prefetch(self, worker: threading.Thread, timeout: float = 10.0) -> None:
         """Stop a prefetch between batches and wait for it (called at exit)."""

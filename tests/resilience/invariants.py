@@ -90,6 +90,6 @@ def assert_citations_verbatim(corpus_dir: Path, answer: Answer) -> None:
     """Quotes verbatim, each citation's marker in the answer, and a refusal cites nothing."""
     assert_quotes_verbatim(corpus_dir, answer.citations)
     for citation in answer.citations:
-        assert f"[{citation.n}]" in answer.answer
+        assert f"[{citation.n}]" in answer.text
     if answer.refused:
         assert answer.citations == []

@@ -109,9 +109,9 @@ def _ask_and_check(service: SeedService, question: str) -> None:
     event("answered with citations" if answer.citations else "refused")
     assert_quotes_verbatim(service.settings.corpus_dir, answer.citations)
     for citation in answer.citations:
-        assert f"[{citation.n}]" in answer.answer
+        assert f"[{citation.n}]" in answer.text
     # A corpus sentence may itself contain "[7]": only the real markers may be numbered ones
     # that the answer adds, so every marker is a citation's or lies inside a quoted sentence.
     quoted = " ".join(" ".join(c.quote.split()) for c in answer.citations)
-    for n in MARKER.findall(answer.answer):
+    for n in MARKER.findall(answer.text):
         assert int(n) in {c.n for c in answer.citations} or f"[{n}]" in quoted

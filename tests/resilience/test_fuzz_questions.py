@@ -28,7 +28,7 @@ def test_any_question_gets_a_checked_answer_or_a_clear_refusal(seed_service, que
     except QuestionError as exc:
         assert "empty" in str(exc) or "limit" in str(exc)
         return
-    assert_well_formed(answer.answer, answer.citations, seed_service.settings.corpus_dir)
+    assert_well_formed(answer.text, answer.citations, seed_service.settings.corpus_dir)
     assert not (answer.refused and answer.citations)
 
 
@@ -47,7 +47,7 @@ def test_questions_at_the_length_limit_are_answered_or_refused_clearly(
             seed_service.ask(question)
         return
     answer = seed_service.ask(question)
-    assert_well_formed(answer.answer, answer.citations, seed_service.settings.corpus_dir)
+    assert_well_formed(answer.text, answer.citations, seed_service.settings.corpus_dir)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -53,7 +53,7 @@ def test_answers_quoting_hostile_text_render_safely(tmp_path, text, data):
             answer = service.ask(question)
         except QuestionError:
             return
-        assert_sendable(cited_parts(answer.answer, answer.citations))
+        assert_sendable(cited_parts(answer.text, answer.citations))
     finally:
         service.store.client.close()
 

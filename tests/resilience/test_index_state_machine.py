@@ -154,9 +154,11 @@ class IndexMachine(RuleBasedStateMachine):
         question = data.draw(st.sampled_from(text.split(".")[:-1])).strip() + "?"
         answer = self.service().ask(question)
         assert_citations_verbatim(self.corpus, answer)
-        retriever = self.service().retriever()
+        retriever = self.service().live.current()
         live = expected_chunks(self.snapshot)
-        for passage in retriever.search(question, self.service().embed_query(question), 6):
+        for passage in retriever.search(
+            question, self.service().stages.retriever.embed(question), 6
+        ):
             assert live[passage.id].text == passage.text, "a stale or foreign passage"
 
     @invariant()

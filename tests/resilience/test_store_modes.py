@@ -73,7 +73,7 @@ def test_a_refresh_by_one_service_is_seen_by_another_without_restart(
 
 def _wait_for_version(service, name: str, limit: float) -> float:
     started = time.monotonic()
-    while service.retriever().version.name != name:
+    while service.live.current().version.name != name:
         assert time.monotonic() - started < limit, "the other service never saw the refresh"
         time.sleep(0.05)
     return time.monotonic() - started
@@ -145,7 +145,7 @@ def test_a_reader_whose_version_was_dropped_meanwhile_follows_the_pointer(
     writer = make_service(settings, embedder, chroma_client)
     writer.refresh()
     reader = make_service(settings, embedder, chroma_client)
-    loaded = reader.retriever().version.name
+    loaded = reader.live.current().version.name
     for n in (1, 2):
         (settings.corpus_dir / f"crates{n}.txt").write_text(
             f"Folding crates of size {n} are good for storing winter clothes.\n", encoding="utf-8"
@@ -153,6 +153,6 @@ def test_a_reader_whose_version_was_dropped_meanwhile_follows_the_pointer(
         writer.refresh()
     assert loaded not in writer.store.versions()
     answer = reader.ask("What are folding crates good for?")
-    assert reader.retriever().version.name == writer.store.active().name
+    assert reader.live.current().version.name == writer.store.active().name
     assert {c.source for c in answer.citations} <= {"crates1.txt", "crates2.txt"}
     assert answer.citations

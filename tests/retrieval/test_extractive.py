@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.wording import answer_text
 from retrieval.answer.answertype import AnswerType, asked_type, offers, quantities
 from retrieval.answer.definitions import defined_term, glosses
+from retrieval.types import Refusal, RefusalReason
 
 
 @pytest.mark.parametrize(
@@ -135,7 +137,7 @@ def test_a_sentence_that_only_uses_a_term_does_not_gloss_it(term, sentence):
 def test_questions_the_texts_only_seem_to_answer_are_refused(seed_service, question):
     answer = seed_service.ask(question)
     assert answer.refused
-    assert answer.citations == []
+    assert answer.citations == ()
 
 
 @pytest.mark.parametrize(
@@ -158,8 +160,9 @@ def test_questions_the_texts_do_answer_are_answered(seed_service, question):
 def test_a_refusal_says_when_the_texts_use_the_term_but_never_explain_it(seed_service):
     answer = seed_service.ask("What is cyborgism?")
     assert answer.refused
-    assert answer.citations == []
-    assert "mention “cyborgism” but don't say what it is" in answer.answer
+    assert answer.citations == ()
+    assert answer.refusal == Refusal(RefusalReason.NOT_DEFINED, "cyborgism")
+    assert "mention “cyborgism” but don't say what it is" in answer_text(answer)
 
 
 def test_a_list_answers_how_many():
@@ -172,7 +175,7 @@ def test_the_answer_to_what_is_x_holds_the_sentence_that_says_what_x_is(seed_ser
     # The best match only names them ("Collapsable boxes are amazing."); the gloss follows.
     answer = seed_service.ask("what are collapsable boxes")
     assert not answer.refused
-    assert "They are a particularly nice way of providing a skippable aside" in answer.answer
+    assert "They are a particularly nice way of providing a skippable aside" in answer.text
     assert any("skippable aside" in c.quote for c in answer.citations)
 
 

@@ -11,11 +11,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 
 from bench.llm_citations import leaks
+from bot.terminal.render import answer_json
 from retrieval.evaluation.evaluate import load_cases
 from retrieval.llm.answerer import LLMAnswerer
-from retrieval.service import REFUSAL
 from retrieval.settings import Settings
-from retrieval.types import Turn
+from retrieval.types import Refusal, RefusalReason, Turn
 from tests.conftest import SEEDS, make_service
 from tests.fakes.inventing_llm import InventingChatModel
 
@@ -31,22 +31,22 @@ def llm_service(tmp_path_factory, embedder):
     built = make_service(Settings(corpus_dir=base / "corpus", store_dir=base / "store"), embedder)
     built.refresh()
     yield built
-    built.generator = None
+    built.use_generator(None)
 
 
 def with_replies(service, *replies, timeout_s: float = 20.0) -> GenericFakeChatModel:
     model = GenericFakeChatModel(messages=iter(replies))
-    service.generator = LLMAnswerer(model, service.embedder, timeout_s)
+    service.use_generator(LLMAnswerer(model, service.embedder, timeout_s))
     return model
 
 
 def numbered(service, question: str) -> dict:
-    found = service.retriever().search(question, service.embed_query(question), 6)
+    found = service.search(question, 6)
     return dict(enumerate(found, 1))
 
 
 def extractive(service, question: str, history=()):
-    service.generator = None
+    service.use_generator(None)
     return service.ask(question, history)
 
 
@@ -59,9 +59,9 @@ def test_a_reply_with_valid_citations_is_shown_verified(llm_service):
     with_replies(llm_service, f"SGD would punish the extra reasoning that schemers perform [{n}].")
     answer = llm_service.ask(QUESTION)
     assert answer.path == "llm" and not answer.refused
-    assert answer.answer.endswith("[1]") and len(answer.citations) == 1
+    assert answer.text.endswith("[1]") and len(answer.citations) == 1
     assert "SGD will punish the extra reasoning" in answer.citations[0].quote
-    data = json.loads(json.dumps(answer.to_json()))
+    data = json.loads(json.dumps(answer_json(answer)))
     assert data["path"] == "llm"
     assert data["verification"]["outcome"] == "verified"
     assert data["verification"]["citations_rejected"] == 0
@@ -78,8 +78,8 @@ def test_invented_numbers_are_removed_and_the_rest_kept(llm_service):
     )
     answer = llm_service.ask(QUESTION)
     assert answer.path == "llm"
-    assert "[9]" not in answer.answer and "[12]" not in answer.answer
-    assert "Everyone agrees" not in answer.answer
+    assert "[9]" not in answer.text and "[12]" not in answer.text
+    assert "Everyone agrees" not in answer.text
     assert answer.verification["markers_invented"] == 2
     assert {c.n for c in answer.citations} == {1}
 
@@ -95,22 +95,22 @@ def test_unsupported_claims_fall_back_to_the_extractive_answer(llm_service):
     assert answer.path == "extractive"
     assert answer.verification["llm_fallback"] == "unsupported"
     assert answer.verification["markers_unsupported"] == 2
-    assert answer.answer == offline.answer and answer.citations == offline.citations
+    assert answer.text == offline.text and answer.citations == offline.citations
 
 
 def test_a_reply_without_citations_falls_back(llm_service):
     offline = extractive(llm_service, QUESTION)
     with_replies(llm_service, "SGD penalises the extra reasoning. So it prefers non-schemers.")
     answer = llm_service.ask(QUESTION)
-    assert answer.path == "extractive" and answer.answer == offline.answer
+    assert answer.path == "extractive" and answer.text == offline.text
     assert answer.verification["sentences_uncited"] == 2
 
 
 def test_the_agreed_refusal_is_a_refusal(llm_service):
     with_replies(llm_service, "**NO ANSWER IN THE PASSAGES.**")
     answer = llm_service.ask(QUESTION)
-    assert answer.refused and answer.path == "llm" and answer.citations == []
-    assert answer.answer == REFUSAL
+    assert answer.refused and answer.path == "llm" and answer.citations == ()
+    assert answer.refusal == Refusal(RefusalReason.MODEL_DECLINED)
     assert answer.verification["outcome"] == "llm_refused"
 
 
@@ -119,11 +119,15 @@ def test_an_off_topic_question_is_refused_without_asking_the_model(llm_service):
         raise AssertionError("the model was called for an off-topic question")
         yield
 
-    llm_service.generator = LLMAnswerer(
-        GenericFakeChatModel(messages=untouchable()), llm_service.embedder
+    llm_service.use_generator(
+        LLMAnswerer(GenericFakeChatModel(messages=untouchable()), llm_service.embedder)
     )
     answer = llm_service.ask("what is the recipe for carbonara")
-    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+    assert (
+        answer.refused
+        and answer.refusal == Refusal(RefusalReason.NO_EVIDENCE)
+        and answer.citations == ()
+    )
 
 
 @pytest.mark.parametrize("reply", ["\x00\x01{{{ ]] ::", "", "[1] [2] [3]", '{"answer": 42}'])
@@ -131,7 +135,7 @@ def test_garbage_falls_back(llm_service, reply):
     offline = extractive(llm_service, QUESTION)
     with_replies(llm_service, reply)
     answer = llm_service.ask(QUESTION)
-    assert answer.path == "extractive" and answer.answer == offline.answer
+    assert answer.path == "extractive" and answer.text == offline.text
     assert answer.verification["outcome"] == "fallback"
 
 
@@ -140,8 +144,8 @@ def test_a_model_that_raises_falls_back_and_logs_only_the_type(llm_service, capl
         raise RuntimeError("secret-looking detail sk-123456789")
         yield  # a generator, as GenericFakeChatModel expects an iterator
 
-    llm_service.generator = LLMAnswerer(
-        GenericFakeChatModel(messages=failing()), llm_service.embedder
+    llm_service.use_generator(
+        LLMAnswerer(GenericFakeChatModel(messages=failing()), llm_service.embedder)
     )
     answer = llm_service.ask(QUESTION)
     assert answer.path == "extractive" and answer.citations
@@ -154,12 +158,10 @@ def test_a_model_that_hangs_is_abandoned_at_the_deadline(llm_service):
         time.sleep(3)
         yield "Too late [1]."
 
-    llm_service.generator = LLMAnswerer(
-        GenericFakeChatModel(messages=hanging()), llm_service.embedder, timeout_s=0.5
+    llm_service.use_generator(
+        LLMAnswerer(GenericFakeChatModel(messages=hanging()), llm_service.embedder, timeout_s=0.5)
     )
-    started = time.monotonic()
-    answer = llm_service.ask(QUESTION)
-    assert time.monotonic() - started < 2.0
+    answer = llm_service.ask(QUESTION)  # pytest-timeout fails the test if it hangs instead
     assert answer.path == "extractive" and answer.verification["llm_fallback"] == "timeout"
 
 
@@ -189,7 +191,7 @@ def test_a_bad_rewrite_leaves_the_offline_one(llm_service):
 def test_no_invented_citation_reaches_the_output_over_eval_questions(llm_service):
     """A third of the eval set, with a double that invents in half its replies."""
     double = InventingChatModel(invent_rate=0.5, seed=7)
-    llm_service.generator = LLMAnswerer(double, llm_service.embedder)
+    llm_service.use_generator(LLMAnswerer(double, llm_service.embedder))
     cases = load_cases(ROOT / "eval" / "questions.jsonl")[::3]
     found = {
         "dangling_markers": 0,

@@ -9,6 +9,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from pydantic import Field
 
+from bot.terminal.render import answer_json
 from retrieval.llm import prompts
 from retrieval.llm.answerer import LLMAnswerer
 from retrieval.settings import Secret, Settings
@@ -54,29 +55,29 @@ def injected(tmp_path_factory, embedder):
     service = make_service(settings, embedder)
     service.refresh()
     yield service
-    service.generator = None
+    service.use_generator(None)
 
 
 def obeying(service, reply: str) -> Recording:
     """A compromised model: it does what the passage says, with the secrets it would need."""
     model = Recording(messages=iter([reply] * 10))
     secrets = service.settings.secret_values()
-    service.generator = LLMAnswerer(model, service.embedder, secrets=secrets)
+    service.use_generator(LLMAnswerer(model, service.embedder, secrets=secrets))
     return model
 
 
 def orders_number(service, question: str) -> int:
-    found = service.retriever().search(question, service.embed_query(question), 6)
+    found = service.search(question, 6)
     return next(n for n, p in enumerate(found, 1) if p.source == "zz_orders.txt")
 
 
 def shown(answer) -> str:
-    return json.dumps(answer.to_json(), ensure_ascii=False)
+    return json.dumps(answer_json(answer), ensure_ascii=False)
 
 
 @pytest.mark.parametrize("question", ASKING_FOR_SECRETS)
 def test_offline_answers_to_questions_for_secrets_show_none(injected, question):
-    injected.generator = None
+    injected.use_generator(None)
     text = shown(injected.ask(question))
     assert LLM_KEY not in text and BOT_TOKEN not in text
     assert prompts.ANSWER_SYSTEM[:60] not in text
@@ -113,7 +114,7 @@ def test_a_model_that_obeys_the_passage_leaks_no_secret_prompt_or_ping(injected,
     # message with AllowedMentions.none()); nothing the model wrote does.
     quotes = " ".join(c.quote for c in answer.citations)
     for mention in ("@everyone", "@here", "<@123456789012345678>"):
-        assert mention not in answer.answer or mention in quotes
+        assert mention not in answer.text or mention in quotes
 
 
 def test_a_reply_naming_a_secret_has_it_removed_before_the_check(injected):

@@ -43,7 +43,7 @@ def test_a_second_retriever_of_a_version_reads_the_cache(seed_service, tmp_path,
 
     monkeypatch.setattr(Retriever, "_all_documents", no_fetch)
     second = Retriever(store, version, tmp_path)
-    vector = seed_service.embed_query("what is a schemer")
+    vector = seed_service.stages.retriever.embed("what is a schemer")
     assert [p.id for p in second.search("what is a schemer", vector, 5)] == [
         p.id for p in first.search("what is a schemer", vector, 5)
     ]

@@ -14,6 +14,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 from langchain_openai import ChatOpenAI
 
+from bot.terminal.render import answer_json
 from retrieval.assembly import build_service
 from retrieval.errors import SettingsError
 from retrieval.llm.answerer import LLMAnswerer, make_generator
@@ -65,7 +66,7 @@ def no_openai_environment(monkeypatch):
 
 
 def speed_passage_number(service) -> int:
-    found = service.retriever().search(QUESTION, service.embed_query(QUESTION), 6)
+    found = service.search(QUESTION, 6)
     return next(n for n, p in enumerate(found, 1) if "speed argument" in p.text)
 
 
@@ -126,7 +127,7 @@ def test_the_key_is_never_logged_nor_echoed(provider_service, server, caplog):
     caplog.set_level(logging.DEBUG)
     for behaviour in (Status(401), Status(429), Reply(f"The key is {KEY} [1].")):
         answer, _ = ask_with(provider_service, server, behaviour)
-        assert KEY not in json.dumps(answer.to_json())
+        assert KEY not in json.dumps(answer_json(answer))
     assert server.requests  # the calls were made, with the key in their header
     assert KEY not in caplog.text
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from bot.terminal.render import answer_json
 from retrieval.errors import QuestionError
 from retrieval.ingest.corpus import read_lines
-from retrieval.service import REFUSAL
-from retrieval.types import Citation, Turn
+from retrieval.types import Citation, Refusal, RefusalReason, Turn
 
 SEED_000 = "000_ca3cea7e8a48471e.txt"
 SEED_003 = "003_6fe5a58e943e7eb6.txt"
+NO_EVIDENCE = Refusal(RefusalReason.NO_EVIDENCE)
 
 
 def assert_verbatim(service, citations):
@@ -25,7 +26,7 @@ def test_an_answer_cites_verbatim_quotes_with_numbered_markers(seed_service):
     assert answer.citations
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
-        assert f"[{c.n}]" in answer.answer
+        assert f"[{c.n}]" in answer.text
     assert_verbatim(seed_service, answer.citations)
     assert answer.citations[0].source == SEED_000
 
@@ -59,8 +60,8 @@ def test_the_duplicated_comments_are_cited_once_at_their_first_place(seed_servic
 def test_questions_the_texts_do_not_answer_are_refused_without_citations(seed_service, question):
     answer = seed_service.ask(question)
     assert answer.refused
-    assert answer.citations == []
-    assert answer.answer == REFUSAL
+    assert answer.citations == ()
+    assert answer.refusal == NO_EVIDENCE
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x01"])
@@ -81,7 +82,7 @@ def test_control_characters_are_stripped_from_questions(seed_service):
 
 def test_a_follow_up_resolves_to_the_earlier_subject(seed_service):
     first = seed_service.ask("What did the commenter think about ChatGPT's alignment?")
-    history = [Turn(first.question, first.answer, tuple(first.citations))]
+    history = [Turn(first.question, first.text, tuple(first.citations))]
     follow = seed_service.ask("why was that?", history)
     assert "ChatGPT" in follow.standalone_question
     assert not follow.refused
@@ -114,17 +115,13 @@ def test_an_ordinal_about_the_texts_is_not_taken_for_a_citation(seed_service):
     assert not follow.refused
 
 
-def test_the_gate_drops_a_citation_whose_quote_is_not_at_its_lines(seed_service):
-    from retrieval.types import Answer
-
+def test_the_gate_drops_a_claim_whose_quote_is_not_at_its_lines(seed_service):
     good = Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing.")
     invented = Citation(2, SEED_003, 1, 1, "Collapsable boxes are amazing.")
-    answer = seed_service.checked(
-        Answer("q", "Boxes [1]. Also boxes [2].", False, [good, invented])
-    )
-    assert answer.citations == [good]
-    assert "[2]" not in answer.answer
-    assert answer.verification["citations_rejected"] == 1
+    gated = seed_service.stages.gate.check("Boxes. [1] Also boxes. [2]", [good, invented])
+    assert gated.citations == (good,)
+    assert gated.text == "Boxes. [1]"
+    assert gated.stats["citations_rejected"] == 1
 
 
 def test_sources_lists_documents_with_sizes(seed_service):
@@ -135,7 +132,7 @@ def test_sources_lists_documents_with_sizes(seed_service):
 
 
 def test_json_has_the_contracted_fields(seed_service):
-    data = seed_service.ask("What is cyborgism about?").to_json()
+    data = answer_json(seed_service.ask("What is cyborgism about?"))
     assert {"question", "answer", "refused", "citations", "timings_ms"} <= set(data)
     for c in data["citations"]:
         assert {"n", "source", "line_start", "line_end", "quote"} <= set(c)
