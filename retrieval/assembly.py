@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -42,12 +44,13 @@ def assemble(
     embedder: Embeddings,
     generator: LLMAnswerer | None = None,
     support: TermSupport | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> SeedService:
-    """The service from its parts (what tests use with their own store or embedder)."""
+    """The service from its parts (what tests use with their own store, embedder or clock)."""
     support = support or TermSupport(embedder)
     lock = RefreshLock(settings.store_dir / "refresh.lock")
     indexer = Indexer(store, embedder, settings.corpus_dir, lock, settings.chunk_chars)
-    live = LiveIndex(store, indexer, settings.store_dir / "bm25")
+    live = LiveIndex(store, indexer, settings.store_dir / "bm25", clock)
     retriever = HybridRetriever(
         live=live, embed=lambda text: embed_array(embedder, [text])[0], k=settings.top_k
     )

