@@ -68,7 +68,7 @@ async def serve(settings: Settings, **options: Any) -> None:
     try:
         async with make_bot(settings, feedback=feedback, **options) as bot:
             # Logging in first makes a wrong token fail in a second, not after indexing.
-            await bot.login(settings.discord_token.reveal())
+            await bot.login(settings.discord_token.get_secret_value())
             # Built on this thread, blocking the loop on purpose: no gateway is open yet, and
             # Chroma and onnxruntime objects made in a worker thread can abort the process at exit.
             bot.service = open_service(settings)

@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 async def sync_commands(settings: Settings, guild_id: int = 0, **options: Any) -> list[str]:
     """Upload the commands globally, or to one guild (there they appear at once)."""
     async with SeedBot(settings=settings, **options) as bot:
-        await bot.login(settings.discord_token.reveal())  # runs setup_hook: loads the cogs
+        await bot.login(
+            settings.discord_token.get_secret_value()
+        )  # runs setup_hook: loads the cogs
         guild = discord.Object(guild_id) if guild_id else None
         if guild is not None:
             bot.tree.copy_global_to(guild=guild)

@@ -1,53 +1,81 @@
-"""One typed settings object, read once at start-up from the environment and `.env`."""
+"""One typed settings object, read once at start-up from the environment and `.env`.
+
+pydantic-settings parses and validates every value by its declared type; secrets are
+`SecretStr`, so `str()`, `repr()`, f-strings, `%s` logging and validation errors show
+`**********`, and only `.get_secret_value()` where a secret is used gives the value.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.errors import SettingsError
 
 
-class Secret(str):
-    """A string that never shows its value in repr(), logs or tracebacks."""
-
-    def __repr__(self) -> str:
-        return "Secret('**********')" if self else "Secret('')"
-
-    def reveal(self) -> str:
-        return str.__str__(self)
+def _comma_list(raw: Any) -> Any:
+    """ "Mods, Admins ," as ("Mods", "Admins")."""
+    if isinstance(raw, str):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
 
 
-@dataclass(frozen=True)
-class Settings:
+CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
+
+# (variable, check, why) for values that parse but make no sense.
+_RANGES = (
+    ("CHUNK_CHARS", lambda s: 120 <= s.chunk_chars <= 4000, "must be between 120 and 4000"),
+    ("TOP_K", lambda s: 1 <= s.top_k <= 50, "must be between 1 and 50"),
+    ("ANSWER_SENTENCES", lambda s: 1 <= s.answer_sentences <= 10, "must be between 1 and 10"),
+    ("MAX_QUESTION_CHARS", lambda s: 10 <= s.max_question_chars <= 100_000, "10 to 100000"),
+    ("CHROMA_PORT", lambda s: 0 < s.chroma_port < 65536, "must be a TCP port"),
+    ("MIN_RELEVANCE", lambda s: 0.0 <= s.min_relevance <= 1.0, "must be between 0 and 1"),
+    ("LLM_TIMEOUT_S", lambda s: s.llm_timeout_s > 0, "must be positive"),
+    ("MAX_IN_FLIGHT", lambda s: s.max_in_flight >= 1, "must be at least 1"),
+    ("COOLDOWN_QUESTIONS", lambda s: s.cooldown_questions >= 1, "must be at least 1"),
+)
+
+
+class Settings(BaseSettings):
     """Everything the bot and the CLI can be configured with (see `.env.example`)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     corpus_dir: Path = Path("seeds")
     store_dir: Path = Path(".seedbot/store")
     chroma_host: str = ""
     chroma_port: int = 8000
-    chroma_token: Secret = field(default_factory=Secret)
+    chroma_token: SecretStr = SecretStr("")
     embeddings: str = "minilm"
     chunk_chars: int = 600
     top_k: int = 6
     answer_sentences: int = 3
-    min_relevance: float = 0.0  # 0 = use the calibrated default in retrieval.answer
+    min_relevance: float = 0.0  # 0 = use the calibrated default of the refusal policy
     max_question_chars: int = 2000
     llm_model: str = ""
     llm_base_url: str = ""
-    llm_api_key: Secret = field(default_factory=Secret)
+    llm_api_key: SecretStr = SecretStr("")
     llm_timeout_s: float = 20.0
-    discord_token: Secret = field(default_factory=Secret)
+    discord_token: SecretStr = SecretStr("")
     discord_guild_id: int = 0
     discord_shards: str = ""  # "", "auto", "N" (all N shards here) or "N:i,j" (shards i and j of N)
-    moderator_roles: tuple[str, ...] = ()
+    moderator_roles: CommaList = ()
     cooldown_s: float = 10.0
     cooldown_questions: int = 3
     max_in_flight: int = 4
     feedback_db: Path = Path(".seedbot/feedback.sqlite3")
     log_level: str = "INFO"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_others):
+        # Only what `from_env` hands in: it reads the environment itself, so a test's mapping
+        # is the whole configuration and never mixes with the process environment.
+        return (init_settings,)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -58,27 +86,23 @@ class Settings:
             load_dotenv(dotenv or Path(".env"), override=False)
             env = os.environ
         values = {}
-        for f in fields(cls):
-            raw = env.get(f.name.upper())
-            if raw is None or raw.strip() == "":
-                continue
-            values[f.name] = _parse(f.name.upper(), raw.strip(), f.type)
-        return cls(**values)._validated()
+        for name in cls.model_fields:
+            raw = env.get(name.upper())
+            if raw is not None and raw.strip():
+                values[name] = raw.strip()
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise _settings_error(exc, values) from None
 
-    def _validated(self) -> Settings:
-        checks = [
-            ("CHUNK_CHARS", 120 <= self.chunk_chars <= 4000, "must be between 120 and 4000"),
-            ("TOP_K", 1 <= self.top_k <= 50, "must be between 1 and 50"),
-            ("ANSWER_SENTENCES", 1 <= self.answer_sentences <= 10, "must be between 1 and 10"),
-            ("MAX_QUESTION_CHARS", 10 <= self.max_question_chars <= 100_000, "10 to 100000"),
-            ("CHROMA_PORT", 0 < self.chroma_port < 65536, "must be a TCP port"),
-            ("MIN_RELEVANCE", 0.0 <= self.min_relevance <= 1.0, "must be between 0 and 1"),
-            ("LLM_TIMEOUT_S", self.llm_timeout_s > 0, "must be positive"),
-            ("MAX_IN_FLIGHT", self.max_in_flight >= 1, "must be at least 1"),
-            ("COOLDOWN_QUESTIONS", self.cooldown_questions >= 1, "must be at least 1"),
-        ]
-        for name, ok, why in checks:
-            if not ok:
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with `changes`, validated like the original."""
+        return type(self)(**{**dict(self), **changes})
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Settings:
+        for name, ok, why in _RANGES:
+            if not ok(self):
                 raise SettingsError(f"{name} {why}.")
         if self.discord_shards and shard_plan(self.discord_shards) is None:
             raise SettingsError(
@@ -96,7 +120,17 @@ class Settings:
     def secret_values(self) -> list[str]:
         """Every secret's value: what no log line, reply or message may ever show."""
         secrets = (self.discord_token, self.llm_api_key, self.chroma_token)
-        return [s.reveal() for s in secrets if s]
+        return [s.get_secret_value() for s in secrets if s.get_secret_value()]
+
+
+def _settings_error(exc: ValidationError, values: Mapping[str, str]) -> SettingsError:
+    """One line naming the variable; a secret's value is never quoted."""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    field = Settings.model_fields.get(name)
+    kind = getattr(field.annotation, "__name__", "value") if field else "value"
+    shown = "(hidden)" if kind == "SecretStr" else repr(values.get(name, ""))
+    return SettingsError(f"{name.upper()}={shown} is not a valid {kind}.")
 
 
 def shard_plan(spec: str) -> tuple[int | None, list[int] | None] | None:
@@ -112,21 +146,3 @@ def shard_plan(spec: str) -> tuple[int | None, list[int] | None] | None:
     if total < 1 or (chosen is not None and not all(0 <= i < total for i in chosen)):
         return None
     return total, chosen
-
-
-def _parse(name: str, raw: str, kind: object) -> object:
-    kind = str(kind)
-    try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        if kind == "Path":
-            return Path(raw).expanduser()
-        if kind == "Secret":
-            return Secret(raw)
-        if kind.startswith("tuple"):
-            return tuple(part.strip() for part in raw.split(",") if part.strip())
-        return raw
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r} is not a valid {kind}.") from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import chromadb
@@ -58,7 +57,7 @@ def make_service(
     settings: Settings, embedder, client=None, clock=time.monotonic, **changes
 ) -> SeedService:
     """A service on a real Chroma: an embedded store in `settings.store_dir` unless given one."""
-    settings = replace(settings, **changes)
+    settings = settings.replace(**changes)
     if client is None:
         client = chromadb.PersistentClient(
             path=str(settings.store_dir), settings=ChromaSettings(anonymized_telemetry=False)

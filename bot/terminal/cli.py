@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None, extend: Callable | None = None) -> int:
         settings = Settings.from_env(dotenv=_path(args.env_file))
         configure_logging(settings.log_level)
         if getattr(args, "corpus", None):
-            settings = _with(settings, corpus_dir=_path(args.corpus))
+            settings = settings.replace(corpus_dir=_path(args.corpus))
         return args.run(args, settings)
     except SeedbotError as exc:
         print(f"seedbot: {exc}", file=sys.stderr)
@@ -212,12 +212,6 @@ def _path(value: str):
     from pathlib import Path
 
     return Path(value).expanduser()
-
-
-def _with(settings: Settings, **changes) -> Settings:
-    from dataclasses import replace
-
-    return replace(settings, **changes)
 
 
 from retrieval.errors import QuestionError as QuestionErrorTypes  # noqa: E402

@@ -124,7 +124,7 @@ def _http_client(settings: Settings):
 
     headers = {}
     if settings.chroma_token:
-        headers["Authorization"] = f"Bearer {settings.chroma_token.reveal()}"
+        headers["Authorization"] = f"Bearer {settings.chroma_token.get_secret_value()}"
     host, ssl = server_address(settings.chroma_host)
     _probe(f"{'https' if ssl else 'http'}://{host}:{settings.chroma_port}", headers, settings)
     try:

@@ -37,7 +37,7 @@ MIN_SECRET_CHARS = 8  # shorter values would match ordinary words
 
 def make_chat_model(settings: Settings) -> BaseChatModel:
     """The chat model named in LLM_MODEL, on LLM_BASE_URL when that is set."""
-    key = settings.llm_api_key.reveal()
+    key = settings.llm_api_key.get_secret_value()
     if settings.llm_base_url:
         from langchain_openai import ChatOpenAI
 

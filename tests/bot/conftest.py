@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import replace
 
 import pytest
 
@@ -25,8 +24,8 @@ async def make_bot(double, tmp_path) -> AsyncIterator:
     async with contextlib.AsyncExitStack() as stack:
 
         async def start(service, **changes) -> SeedBot:
-            settings = replace(
-                service.settings, feedback_db=tmp_path / "feedback.sqlite3", **changes
+            settings = service.settings.replace(
+                feedback_db=tmp_path / "feedback.sqlite3", **changes
             )
             feedback = FeedbackStore(settings.feedback_db)
             stack.callback(feedback.close)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from pydantic import SecretStr
+
 from bot.redact import MASK, RedactSecrets, install_redaction
-from retrieval.settings import Secret, Settings
+from retrieval.settings import Settings
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 API_KEY = "sk-test-0123456789abcdef"
@@ -13,7 +15,7 @@ INTERACTION_TOKEN = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OnNlY3JldA"
 
 
 def settings() -> Settings:
-    return Settings(discord_token=Secret(TOKEN), llm_api_key=Secret(API_KEY))
+    return Settings(discord_token=SecretStr(TOKEN), llm_api_key=SecretStr(API_KEY))
 
 
 def test_filter_masks_tokens_in_messages_arguments_and_tracebacks(caplog):

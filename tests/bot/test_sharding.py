@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from bot.client import SeedBot, ShardedSeedBot, make_bot
@@ -34,8 +32,8 @@ def test_a_malformed_shard_setting_is_a_clear_error(spec):
 
 
 async def test_a_sharded_bot_answers_ask(double, seed_service, tmp_path):
-    settings = replace(
-        seed_service.settings, feedback_db=tmp_path / "f.sqlite3", discord_shards="auto"
+    settings = seed_service.settings.replace(
+        feedback_db=tmp_path / "f.sqlite3", discord_shards="auto"
     )
     feedback = FeedbackStore(settings.feedback_db)
     bot = make_bot(settings, service=seed_service, feedback=feedback, guild_ready_timeout=0.1)

@@ -16,7 +16,7 @@ import subprocess
 import threading
 import time
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import chromadb
 import pytest
@@ -125,7 +125,7 @@ def test_sigkill_at_random_points_never_loses_the_index(
     for path in corpus.iterdir():
         path.unlink()
     grow_corpus(corpus, copies=2, seed=SEED)
-    settings = replace(settings, corpus_dir=corpus)
+    settings = settings.replace(corpus_dir=corpus)
     cut, full = refresh_and_kill(setup, tmp_path, delay=600)  # a full, uncut refresh
     assert not cut
     live = expected_chunks(corpus)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from retrieval.assembly import assemble
@@ -27,7 +25,7 @@ def clock() -> Clock:
 @pytest.fixture
 def served(settings, embedder, own_server, clock):
     """A service configured by CHROMA_HOST/PORT on a private server, with the index built."""
-    configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
+    configured = settings.replace(chroma_host=own_server.host, chroma_port=own_server.port)
     service = assemble(configured, Store(make_client(configured)), embedder, clock=clock)
     service.refresh()
     return service
@@ -89,7 +87,7 @@ def test_a_frozen_server_fails_questions_after_a_timeout_instead_of_hanging(
 ):
     monkeypatch.setattr("retrieval.index.store.HTTP_TIMEOUT_S", 1.0)
     monkeypatch.setattr("retrieval.index.store.HTTP_CONNECT_TIMEOUT_S", 1.0)
-    configured = replace(settings, chroma_host=own_server.host, chroma_port=own_server.port)
+    configured = settings.replace(chroma_host=own_server.host, chroma_port=own_server.port)
     service = assemble(configured, Store(make_client(configured)), embedder)
     service.refresh()
     own_server.freeze()

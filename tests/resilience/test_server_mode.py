@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from pydantic import SecretStr
 
 from retrieval.assembly import assemble
 from retrieval.errors import StoreError, StoreUnavailableError
 from retrieval.index.store import Store, make_client
-from retrieval.settings import Secret, Settings
+from retrieval.settings import Settings
 from tests.resilience.chroma_server import free_port
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 from tests.resilience.processes import JsonlAsker, seedbot_env
@@ -22,7 +23,9 @@ CRATES = "Folding crates are good for storing winter clothes.\n"
 
 
 def server_settings(settings: Settings, port: int, token: str = "") -> Settings:
-    return replace(settings, chroma_host="127.0.0.1", chroma_port=port, chroma_token=Secret(token))
+    return settings.replace(
+        chroma_host="127.0.0.1", chroma_port=port, chroma_token=SecretStr(token)
+    )
 
 
 def test_chroma_host_and_port_select_the_server(settings, embedder, default_database):

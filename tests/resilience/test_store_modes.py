@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
 import pytest
 
@@ -110,7 +109,7 @@ def test_overlapping_refreshes_from_two_processes_never_lose_the_live_index(
         "Folding crates are good for storing winter clothes.\n", encoding="utf-8"
     )
     slow = Gate(embedder)
-    elsewhere = replace(settings, store_dir=tmp_path / "other-machine")
+    elsewhere = settings.replace(store_dir=tmp_path / "other-machine")
     a = make_service(settings, slow, chroma_client)
     b = make_service(elsewhere, embedder, chroma_client)
     outcome: dict = {}

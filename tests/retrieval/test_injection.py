@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from bot.terminal.render import answer_json
 from retrieval.llm import prompts
 from retrieval.llm.answerer import LLMAnswerer
-from retrieval.settings import Secret, Settings
+from retrieval.settings import Settings
 from tests.conftest import SEEDS, make_service
 
 LLM_KEY = "sk-injection-test-key-0001"
@@ -49,8 +49,8 @@ def injected(tmp_path_factory, embedder):
     settings = Settings(
         corpus_dir=base / "corpus",
         store_dir=base / "store",
-        llm_api_key=Secret(LLM_KEY),
-        discord_token=Secret(BOT_TOKEN),
+        llm_api_key=SecretStr(LLM_KEY),
+        discord_token=SecretStr(BOT_TOKEN),
     )
     service = make_service(settings, embedder)
     service.refresh()

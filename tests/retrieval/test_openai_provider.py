@@ -6,12 +6,12 @@ import importlib.util
 import json
 import logging
 import shutil
-from dataclasses import replace
 
 import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
 from langchain_openai import ChatOpenAI
+from pydantic import SecretStr
 
 from bot.terminal.render import answer_json
 from retrieval.assembly import build_service
@@ -19,7 +19,7 @@ from retrieval.errors import SettingsError
 from retrieval.llm.answerer import LLMAnswerer, make_generator
 from retrieval.llm.prompts import NO_ANSWER
 from retrieval.service import SeedService
-from retrieval.settings import Secret, Settings
+from retrieval.settings import Settings
 from tests.conftest import SEEDS
 from tests.fakes.openai_server import Garbage, OpenAIDouble, Reply, Slow, Status
 
@@ -42,7 +42,7 @@ def llm_settings(tmp_path_factory, server) -> Settings:
         store_dir=base / "store",
         llm_model="double-model",
         llm_base_url=server.base_url,
-        llm_api_key=Secret(KEY),
+        llm_api_key=SecretStr(KEY),
         llm_timeout_s=1.0,
     )
 
@@ -135,7 +135,7 @@ def test_a_refusal_through_the_real_client(provider_service, server):
 
 
 def test_an_unknown_provider_is_a_settings_error_that_does_not_show_the_key(llm_settings):
-    settings = replace(llm_settings, llm_base_url="", llm_model="nosuchprovider:some-model")
+    settings = llm_settings.replace(llm_base_url="", llm_model="nosuchprovider:some-model")
     with pytest.raises(SettingsError) as raised:
         make_generator(settings)
     assert "LLM_MODEL" in str(raised.value) and KEY not in str(raised.value)
@@ -146,13 +146,13 @@ def test_an_unknown_provider_is_a_settings_error_that_does_not_show_the_key(llm_
     reason="langchain-ollama is installed here",
 )
 def test_a_missing_provider_package_names_the_extra(llm_settings):
-    settings = replace(llm_settings, llm_base_url="", llm_model="ollama:llama3.1")
+    settings = llm_settings.replace(llm_base_url="", llm_model="ollama:llama3.1")
     with pytest.raises(SettingsError, match="extra"):
         make_generator(settings)
 
 
 def test_provider_model_form_builds_the_client_without_the_network(llm_settings):
-    settings = replace(llm_settings, llm_base_url="", llm_model="openai:gpt-4o-mini")
+    settings = llm_settings.replace(llm_base_url="", llm_model="openai:gpt-4o-mini")
     model = make_generator(settings).model
     assert isinstance(model, ChatOpenAI) and model.model_name == "gpt-4o-mini"
     assert model.max_retries == 0 and model.openai_api_key.get_secret_value() == KEY

@@ -1,9 +1,11 @@
+import logging
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from retrieval.errors import SettingsError
-from retrieval.settings import Secret, Settings
+from retrieval.settings import Settings
 
 
 def test_defaults_need_no_environment():
@@ -25,7 +27,7 @@ def test_values_are_parsed_to_their_types():
     assert settings.corpus_dir == Path("texts")
     assert settings.top_k == 8 and settings.cooldown_s == 2.5
     assert settings.moderator_roles == ("Mods", "Admins")
-    assert isinstance(settings.discord_token, Secret)
+    assert isinstance(settings.discord_token, SecretStr)
 
 
 @pytest.mark.parametrize(
@@ -42,8 +44,26 @@ def test_a_bad_setting_names_the_variable(env, name):
         Settings.from_env(env)
 
 
-def test_secrets_never_show_in_repr():
-    settings = Settings.from_env({"DISCORD_TOKEN": "marker-token-123", "LLM_API_KEY": "sk-456"})
-    shown = repr(settings) + str([settings])
-    assert "marker-token-123" not in shown and "sk-456" not in shown
-    assert settings.discord_token.reveal() == "marker-token-123"
+SECRETS = {
+    "DISCORD_TOKEN": "marker-token-123",
+    "LLM_API_KEY": "sk-456789",
+    "CHROMA_TOKEN": "ch-98765",
+}
+
+
+def test_no_secret_shows_in_str_repr_f_strings_or_logs(caplog):
+    settings = Settings.from_env(SECRETS)
+    logging.getLogger("test").warning("settings: %s %r", settings, settings)
+    shown = [str(settings), repr(settings), f"{settings}", f"{settings!r}", str([settings])]
+    shown += [str(settings.discord_token), f"{settings.llm_api_key}", caplog.text]
+    for value in SECRETS.values():
+        assert all(value not in text for text in shown)
+    assert settings.discord_token.get_secret_value() == "marker-token-123"
+    assert sorted(settings.secret_values()) == sorted(SECRETS.values())
+
+
+@pytest.mark.parametrize("bad", [{"CHROMA_PORT": "abc"}, {"TOP_K": "0"}, {"DISCORD_SHARDS": "x"}])
+def test_no_secret_shows_in_the_error_of_a_bad_setting(bad):
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({**SECRETS, **bad})
+    assert all(value not in str(error.value) for value in SECRETS.values())
