@@ -1,4 +1,4 @@
-"""`seedbot`: the retrieval CLI's commands plus the bot's own (`seedbot sync-commands`)."""
+"""`seedbot sync-commands`: the one command of the terminal that talks to Discord."""
 
 from __future__ import annotations
 
@@ -9,35 +9,17 @@ import sys
 
 import discord
 
-from bot.terminal.cli import main as retrieval_main
 from retrieval.errors import SeedbotError
 from retrieval.settings import Settings
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add the bot's subcommands to the `seedbot` parser."""
-    sync = sub.add_parser(
-        "sync-commands", help="register the slash commands with Discord (globally or in a guild)"
-    )
-    where = sync.add_mutually_exclusive_group()
-    where.add_argument("--guild", type=int, help="a guild (server) id: commands appear at once")
-    where.add_argument(
-        "--global",
-        dest="everywhere",
-        action="store_true",
-        help="register globally even when DISCORD_GUILD_ID is set (can take up to an hour)",
-    )
-    sync.set_defaults(run=_sync)
-
-
-def _sync(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.redact import install_redaction
+def sync(args: argparse.Namespace, settings: Settings) -> int:
+    """`seedbot sync-commands`: register the slash commands, globally or in one guild."""
     from bot.runner import BAD_TOKEN, endpoint_overrides
     from bot.sync import sync_commands
 
     if not settings.discord_token:
         raise SeedbotError("DISCORD_TOKEN is not set: put the bot's token in .env first.")
-    install_redaction(settings)
     guild_id = 0 if args.everywhere else args.guild or settings.discord_guild_id
     options = endpoint_overrides(os.environ)
     try:
@@ -48,12 +30,3 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
     where = f"guild {guild_id}" if guild_id else "every guild (may take up to an hour to show)"
     print(f"Registered {len(names)} commands in {where}: " + ", ".join(f"/{n}" for n in names))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `seedbot` command."""
-    return retrieval_main(argv, extend=add_commands)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,8 +15,9 @@ import yarl
 
 from bot.client import make_bot
 from bot.feedback import FeedbackStore
-from bot.redact import install_redaction
+from retrieval.assembly import build_service
 from retrieval.errors import SeedbotError
+from retrieval.service import SeedService
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,6 @@ NO_INTENT = (
 
 def run_bot(settings: Settings) -> int:
     """Run the bot until it is stopped; 2 with a one-line reason when it can't start."""
-    install_redaction(settings)
     options = endpoint_overrides(os.environ)
     try:
         asyncio.run(serve(settings, **options))
@@ -51,13 +51,10 @@ def run_bot(settings: Settings) -> int:
     return 0
 
 
-def open_service(settings: Settings):
+def open_service(settings: Settings) -> SeedService:
     """The answering service with its index loaded (built first if there is none yet)."""
-    from bot.terminal.cli import ensure_index
-    from bot.terminal.cli import open_service as build
-
-    service = build(settings)
-    ensure_index(service)
+    service = build_service(settings)
+    service.ensure_index()
     service.warm_up(background=False)  # before connecting, so no early question waits
     return service
 

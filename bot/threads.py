@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 
 import discord
 
 from bot.feedback import Posted
-from bot.render import NO_MENTIONS, ZWSP, Part, thread_name
+from bot.render import NO_MENTIONS, Part, thread_name
 from bot.views import answer_view
-from retrieval.types import Citation, Turn
+from retrieval.types import Turn
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +20,6 @@ MAX_TURNS = 4  # earlier exchanges handed to the service
 THREAD_ARCHIVE_MINUTES = 1440
 
 Send = Callable[[Part, discord.ui.View | None], Awaitable[discord.Message]]
-_HEADING = re.compile(r"^\[(\d+)\] (.+), lines? (\d+)(?:-(\d+))?$")
 
 
 async def publish(bot, posted: Posted, parts: list[Part], send: Send) -> list[discord.Message]:
@@ -92,65 +90,22 @@ def is_our_thread(bot, channel: object) -> bool:
 async def thread_turns(
     bot, thread: discord.Thread, before: discord.abc.Snowflake | None = None
 ) -> list[Turn]:
-    """The thread's earlier exchanges, oldest first, for a follow-up asked in it."""
+    """The thread's earlier exchanges, oldest first, from what the bot recorded when it answered.
+
+    The thread was opened on our answer, so its id is that answer's message id; our later
+    messages in the thread are looked up by id. Nothing is parsed back from rendered text.
+    """
     ours = [
-        m
+        m.id
         async for m in thread.history(limit=HISTORY_MESSAGES, before=before)
         if m.author.id == bot.user.id
     ]
-    ours.reverse()
-    # The thread was opened on our answer, so its id is that answer's message id.
-    ids = [thread.id, *(m.id for m in ours)]
+    ids = [thread.id, *reversed(ours)]
     found = await asyncio.to_thread(bot.feedback.for_messages, ids)
-    starter = None if thread.id in found else await _starter(thread)
     turns, seen = [], set()
-    for message_id, message in zip(ids, [starter, *ours], strict=True):
+    for message_id in ids:
         posted = found.get(message_id)
         if posted is not None and posted.answer_id not in seen:
             seen.add(posted.answer_id)
             turns.extend([] if posted.refused else [posted.turn()])
-        elif posted is None and message is not None:
-            turns.extend(filter(None, [turn_from_message(message)]))
     return turns[-MAX_TURNS:]
-
-
-async def _starter(thread: discord.Thread) -> discord.Message | None:
-    """The message the thread was opened on (it lives in the parent channel)."""
-    if thread.starter_message is not None:
-        return thread.starter_message
-    if thread.parent is None:
-        return None
-    try:
-        return await thread.parent.fetch_message(thread.id)
-    except discord.HTTPException:
-        return None
-
-
-def turn_from_message(message: discord.Message) -> Turn | None:
-    """A turn read back from one of our cited answers (when the feedback file lost it)."""
-    citations = [
-        c
-        for embed in message.embeds
-        if (embed.title or "").startswith("Sources")
-        for c in map(_citation_from_field, embed.fields)
-        if c
-    ]
-    if not citations:
-        return None
-    question = ""
-    if isinstance(message.reference and message.reference.resolved, discord.Message):
-        question = message.reference.resolved.content
-    return Turn(_unzap(question), _unzap(message.content), tuple(citations))
-
-
-def _citation_from_field(embed_field) -> Citation | None:
-    match = _HEADING.match(_unzap(embed_field.name or ""))
-    if not match:
-        return None
-    n, source, first, last = match.groups()
-    quote = _unzap((embed_field.value or "").split("\n")[0]).strip("“”")
-    return Citation(int(n), source, int(first), int(last or first), quote)
-
-
-def _unzap(text: str) -> str:
-    return text.replace(ZWSP, "")

@@ -6,20 +6,17 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
 
 from bot.terminal.render import answer_json, render_answer, render_summary, summary_json
 from retrieval.assembly import build_service
 from retrieval.errors import SeedbotError
-from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Command = Callable[[argparse.Namespace, Settings], int]
 
-
-def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+def build_parser() -> argparse.ArgumentParser:
+    """The `seedbot` command line: the terminal's commands and the bot's own."""
     parser = argparse.ArgumentParser(
         prog="seedbot", description="Answer questions about a corpus of texts, with citations."
     )
@@ -65,41 +62,26 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
 
     chat = sub.add_parser("chat", help="an interactive session in the terminal")
     chat.set_defaults(run=_chat)
-    return parser, sub
 
+    run = sub.add_parser("run", help="the Discord bot if DISCORD_TOKEN is set, else the chat")
+    run.set_defaults(run=_run)
 
-def main(argv: list[str] | None = None, extend: Callable | None = None) -> int:
-    """Entry point of the `seedbot` command; `extend` lets the bot package add its commands."""
-    limit_malloc_arenas()
-    parser, sub = build_parser()
-    if extend is not None:
-        extend(sub)
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env(dotenv=_path(args.env_file))
-        configure_logging(settings.log_level)
-        if getattr(args, "corpus", None):
-            settings = settings.replace(corpus_dir=_path(args.corpus))
-        return args.run(args, settings)
-    except SeedbotError as exc:
-        print(f"seedbot: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    sync = sub.add_parser(
+        "sync-commands", help="register the slash commands with Discord (globally or in a guild)"
     )
-    for noisy in ("chromadb", "httpx", "httpcore", "onnxruntime", "discord.gateway"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    where = sync.add_mutually_exclusive_group()
+    where.add_argument("--guild", type=int, help="a guild (server) id: commands appear at once")
+    where.add_argument(
+        "--global",
+        dest="everywhere",
+        action="store_true",
+        help="register globally even when DISCORD_GUILD_ID is set (can take up to an hour)",
+    )
+    sync.set_defaults(run=_sync)
+    return parser
 
 
 def open_service(settings: Settings):
-
     return build_service(settings)
 
 
@@ -182,6 +164,26 @@ def _summary(args, settings: Settings) -> int:
     return 0
 
 
+def _run(args, settings: Settings) -> int:
+    """What `make run` starts: the bot when it has a token, else the terminal chat."""
+    if not settings.discord_token:
+        print(
+            "DISCORD_TOKEN is not set: opening the terminal chat instead "
+            "(see docs/discord.md to run the Discord bot).",
+            file=sys.stderr,
+        )
+        return _chat(args, settings)
+    from bot.runner import run_bot
+
+    return run_bot(settings)
+
+
+def _sync(args, settings: Settings) -> int:
+    from bot.cli import sync
+
+    return sync(args, settings)
+
+
 def _chat(args, settings: Settings) -> int:
     from bot.terminal.chat import run_chat
 
@@ -217,4 +219,6 @@ def _path(value: str):
 from retrieval.errors import QuestionError as QuestionErrorTypes  # noqa: E402
 
 if __name__ == "__main__":
+    from bot.app import main
+
     sys.exit(main())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import main
+from bot.app import main
 from retrieval.settings import Settings
 
-SETTING_NAMES = [f.upper() for f in Settings.__dataclass_fields__]
+SETTING_NAMES = [f.upper() for f in Settings.model_fields]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
+from retrieval.index.locks import RefreshLock
 from tests.bot.helpers import acknowledgement, final_edit, markers, reply
 
 QUESTION = "What is a speed argument against schemers?"
@@ -67,7 +68,8 @@ async def test_questions_are_answered_while_a_refresh_runs_and_a_second_is_refus
 
 async def test_a_refresh_running_in_another_process_is_reported(double, make_bot, service):
     await make_bot(service)
-    with service.refresh_lock:  # held as `seedbot index` in another process would
+    other = RefreshLock(service.settings.store_dir / "refresh.lock")  # as `seedbot index` holds it
+    with other:
         sent = await double.send_slash_command("reindex", member=double.moderator)
         body = await reply(double, sent)
     assert "already running" in body["content"]

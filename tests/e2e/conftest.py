@@ -9,7 +9,7 @@ import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,7 @@ class BotProcess:
 
 def bot_env(double: DiscordDouble, base: Path, **extra: str) -> dict[str, str]:
     """The environment of a bot process: pointed at the double, with no setting inherited."""
-    ours = {f.name.upper() for f in fields(Settings)}
+    ours = {name.upper() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k not in ours and not k.startswith("DISCORD_")}
     env.update(
         DISCORD_TOKEN=double.token,
