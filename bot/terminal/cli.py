@@ -217,8 +217,3 @@ def _path(value: str):
 
 
 from retrieval.errors import QuestionError as QuestionErrorTypes  # noqa: E402
-
-if __name__ == "__main__":
-    from bot.app import main
-
-    sys.exit(main())

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-SEEDBOT = [sys.executable, "-m", "bot.terminal.cli"]
+SEEDBOT = [sys.executable, "-m", "bot"]
 ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 120.0
 ANSWER_TIMEOUT_S = 60.0

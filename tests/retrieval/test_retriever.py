@@ -1,4 +1,4 @@
-"""The hybrid retriever passes LangChain's standard retriever tests, and its documents round-trip."""
+"""The hybrid retriever passes LangChain's standard retriever tests; its documents round-trip."""
 
 from __future__ import annotations
 

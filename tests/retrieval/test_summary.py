@@ -159,7 +159,7 @@ def seedbot(args, base: Path, corpus: Path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "LLM_"))}
     env.update(CORPUS_DIR=str(corpus), STORE_DIR=str(base / "store"), LOG_LEVEL="WARNING")
     return subprocess.run(
-        [sys.executable, "-m", "bot.terminal.cli", *args],
+        [sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
         timeout=120,
