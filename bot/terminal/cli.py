@@ -143,13 +143,9 @@ def _sources(args, settings: Settings) -> int:
 
 
 def _eval(args, settings: Settings) -> int:
-    if args.calibrate_support:
-        from retrieval.evaluation.support_calibration import run_cli as calibrate_support
+    from bot.terminal.evaluation import run_eval
 
-        return calibrate_support(open_service(settings), args)
-    from retrieval.evaluation.evaluate import run_cli
-
-    return run_cli(open_service(settings), args)
+    return run_eval(open_service(settings), args)
 
 
 def _summary(args, settings: Settings) -> int:

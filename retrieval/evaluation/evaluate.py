@@ -70,9 +70,9 @@ class Report:
         }
 
 
-def question_sets(args) -> list[Path]:
-    """The sets named with --set (several are pooled), or the default set."""
-    return [Path(p) for p in args.question_sets] if args.question_sets else [DEFAULT_SET]
+def question_sets(names: list[str] | None) -> list[Path]:
+    """The sets named (several are pooled), or the default set."""
+    return [Path(p) for p in names] if names else [DEFAULT_SET]
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -156,39 +156,6 @@ def _as_refusals(row: Row) -> dict[str, float]:
         "correct_refusal_rate": row.dropped,
         "wrong_refusal_rate": 1 - row.kept,
     }
-
-
-def run_cli(service, args) -> int:
-    cases = [c for path in question_sets(args) for c in load_cases(path)]
-    service.warm_up(background=False)
-    report = evaluate(service, cases)
-    if args.calibrate:
-        result = calibration(report.outcomes)
-        if args.json:
-            print(json.dumps(result))
-        else:
-            print(_calibration_table(result["sweep"]))
-            print(json.dumps({k: v for k, v in result.items() if k != "sweep"}, indent=1))
-        return 0
-    figures = report.figures()
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>24}: {value:.3f}" if isinstance(value, float) else f"{key:>24}: {value}")
-        misses = [o.case.id for o in report.outcomes if o.case.answerable and not o.first_hit]
-        print(f"{'not retrieved (top 10)':>24}: {', '.join(misses) or 'none'}")
-    return 0
-
-
-def _calibration_table(rows: list[dict[str, float]]) -> str:
-    lines = ["threshold  correct_refusals  wrong_refusals"]
-    for row in rows:
-        lines.append(
-            f"{row['threshold']:9.2f}  {row['correct_refusal_rate']:16.3f}  "
-            f"{row['wrong_refusal_rate']:14.3f}"
-        )
-    return "\n".join(lines)
 
 
 def _share(items, predicate) -> float:

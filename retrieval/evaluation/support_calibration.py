@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from retrieval.evaluation.evaluate import _holds_gold, load_cases, question_sets
+from retrieval.evaluation.evaluate import _holds_gold, load_cases
 from retrieval.evaluation.sweep import best, sweep, two_fold
 from retrieval.llm.citecheck import CiteChecker
 from retrieval.search.keywords import terms
@@ -41,26 +41,19 @@ def score_pairs(service, path: Path) -> tuple[list[float], list[float]]:
     return right, wrong
 
 
-def run_cli(service, args) -> int:
+def calibration(service, paths: list[Path]) -> dict:
+    """The support threshold swept over (note, passage) pairs of the question sets."""
     right, wrong = [], []
-    for path in question_sets(args):
+    for path in paths:
         more_right, more_wrong = score_pairs(service, path)
         right += more_right
         wrong += more_wrong
-    rows = [asdict(r) for r in sweep(right, wrong)]
-    result = {
+    return {
         "pairs": {"right": len(right), "wrong": len(wrong)},
         "best": asdict(best(sweep(right, wrong), MIN_KEEP)),
         "two_fold_held_out": [asdict(r) for r in two_fold(right, wrong, MIN_KEEP)],
+        "sweep": [asdict(r) for r in sweep(right, wrong)],
     }
-    if args.json:
-        print(json.dumps({**result, "sweep": rows}))
-        return 0
-    print("threshold  right_kept  wrong_rejected")
-    for row in rows:
-        print(f"{row['threshold']:9.2f}  {row['kept']:10.3f}  {row['dropped']:14.3f}")
-    print(json.dumps(result, indent=1))
-    return 0
 
 
 def _notes(path: Path) -> dict[str, str]:
