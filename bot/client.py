@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.connection import Reconnecting
 from bot.errors import SeedTree, on_event_error
 from bot.feedback import FeedbackStore
 from bot.limits import Limits
@@ -35,8 +36,11 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class SeedBot(commands.Bot):
-    """Answers questions about the corpus in Discord; slash commands live in bot/cogs."""
+class SeedBot(Reconnecting, commands.Bot):
+    """Answers questions about the corpus in Discord; slash commands live in bot/cogs.
+
+    `retry_sleep` (an option) replaces asyncio.sleep between gateway retries, for tests.
+    """
 
     def __init__(
         self,

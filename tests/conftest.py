@@ -11,9 +11,9 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.index.store import Store
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store
 
 pytest_plugins = ["tests.discord_double.fixtures"]
 

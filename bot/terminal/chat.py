@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from retrieval.errors import SeedbotError
 from bot.terminal.render import render_answer, render_sources, render_summary
+from retrieval.errors import SeedbotError
 from retrieval.types import Turn
 
 HELP = """Ask a question about the texts, or use a command:

@@ -113,8 +113,8 @@ def ensure_index(service) -> None:
 
 
 def _index(args, settings: Settings) -> int:
-    from retrieval.service import SeedService
     from retrieval.index.store import make_client
+    from retrieval.service import SeedService
 
     # Only `index` may move a damaged store folder aside: it rebuilds everything anyway.
     service = SeedService.from_settings(settings, client=make_client(settings, recover=True))

@@ -18,8 +18,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field, PrivateAttr
 
-from retrieval.search.keywords import terms
 from retrieval.ingest.sentences import sentence_spans
+from retrieval.search.keywords import terms
 
 INVENTED_CLAIMS = (
     "The report puts the probability of scheming at about 25 percent.",

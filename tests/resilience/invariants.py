@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.index import packed
-from retrieval.ingest.chunking import Chunk, chunk_corpus
-from retrieval.ingest.corpus import read_corpus, read_lines
 from retrieval.index.indexer import chunk_metadata
 from retrieval.index.store import Store, Version, version_time
+from retrieval.ingest.chunking import Chunk, chunk_corpus
+from retrieval.ingest.corpus import read_corpus, read_lines
 from retrieval.types import Answer
 
 

@@ -10,12 +10,12 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, assume, event, given, settings
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from retrieval.errors import CorpusError, QuestionError
+from retrieval.index.store import Store
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import read_corpus
-from retrieval.errors import CorpusError, QuestionError
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store
 from tests.resilience.chroma_server import chroma_settings
 from tests.resilience.hostile import MARKER, hostile_lines
 from tests.resilience.invariants import assert_quotes_verbatim

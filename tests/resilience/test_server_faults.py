@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from retrieval.errors import StoreUnavailableError
-from retrieval.service import POINTER_TTL_S, SeedService
 from retrieval.index.store import Store, make_client
+from retrieval.service import POINTER_TTL_S, SeedService
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 
 pytestmark = pytest.mark.server

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.llm.citecheck import SUPPORT_THRESHOLD, CiteChecker, neutralised, parse_claims
-from retrieval.ingest.corpus import read_lines
 from retrieval.evaluation.support_calibration import best, score_pairs, sweep
+from retrieval.ingest.corpus import read_lines
+from retrieval.llm.citecheck import SUPPORT_THRESHOLD, CiteChecker, neutralised, parse_claims
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.ingest.corpus import Document, read_corpus, read_lines
 from retrieval.errors import CorpusError
+from retrieval.ingest.corpus import Document, read_corpus, read_lines
 
 
 def test_reads_txt_and_md_recursively_and_skips_the_rest(tmp_path: Path):

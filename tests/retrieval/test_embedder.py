@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
+from retrieval.errors import ModelError, SettingsError
 from retrieval.index import embedder as embedder_module
 from retrieval.index.embedder import MiniLMEmbeddings, make_embeddings
-from retrieval.errors import ModelError, SettingsError
 
 
 def test_vectors_are_unit_length_and_similar_texts_are_close(embedder):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.ingest.corpus import read_lines
 from retrieval.errors import QuestionError
+from retrieval.ingest.corpus import read_lines
 from retrieval.service import REFUSAL
 from retrieval.types import Citation, Turn
 

@@ -16,10 +16,10 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from retrieval.ingest.corpus import read_lines
 from retrieval.errors import UnknownDocumentError
-from retrieval.llm.answerer import LLMAnswerer
+from retrieval.ingest.corpus import read_lines
 from retrieval.ingest.sentences import sentence_spans
+from retrieval.llm.answerer import LLMAnswerer
 from retrieval.summary.summarizer import Summarizer, load_passages
 
 DOCUMENTS = ("000_ca3cea7e8a48471e.txt", "003_6fe5a58e943e7eb6.txt")
