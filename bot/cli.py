@@ -7,8 +7,6 @@ import asyncio
 import os
 import sys
 
-import discord
-
 from bot.terminal.cli import main as retrieval_main
 from retrieval.errors import SeedbotError
 from retrieval.settings import Settings
@@ -31,8 +29,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.failures import explain
     from bot.redact import install_redaction
-    from bot.runner import BAD_TOKEN, endpoint_overrides
+    from bot.runner import endpoint_overrides
     from bot.sync import sync_commands
 
     if not settings.discord_token:
@@ -40,11 +39,13 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
     install_redaction(settings)
     guild_id = 0 if args.everywhere else args.guild or settings.discord_guild_id
     options = endpoint_overrides(os.environ)
+    where = f"guild {guild_id}" if guild_id else "every guild"
     try:
         names = asyncio.run(sync_commands(settings, guild_id, **options))
-    except discord.LoginFailure:
-        print(BAD_TOKEN, file=sys.stderr)
-        return 2
+    except Exception as exc:
+        failure = explain(exc, f"register the slash commands in {where}")
+        print(failure.line, file=sys.stderr)
+        return failure.code
     where = f"guild {guild_id}" if guild_id else "every guild (may take up to an hour to show)"
     print(f"Registered {len(names)} commands in {where}: " + ", ".join(f"/{n}" for n in names))
     return 0

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from retrieval.errors import IndexMissingError, SeedbotError
+from retrieval.errors import IndexMissingError, SeedbotError, StoreUnavailableError
 from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings
 
@@ -81,19 +81,15 @@ def main(argv: list[str] | None = None, extend: Callable | None = None) -> int:
         return args.run(args, settings)
     except SeedbotError as exc:
         print(f"seedbot: {exc}", file=sys.stderr)
-        return 2
+        return 3 if isinstance(exc, StoreUnavailableError) else 2  # 3: temporary, try again
     except KeyboardInterrupt:
         return 130
 
 
 def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("chromadb", "httpx", "httpcore", "onnxruntime", "discord.gateway"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.logs import configure, log_file_setting
+
+    configure(level, log_file_setting())
 
 
 def open_service(settings: Settings):
