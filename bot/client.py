@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.channels import allowed_channels
 from bot.connection import Reconnecting
 from bot.errors import SeedTree, on_event_error
 from bot.feedback import FeedbackStore
@@ -49,6 +50,7 @@ class SeedBot(Reconnecting, commands.Bot):
         service: Any = None,
         feedback: FeedbackStore | None = None,
         limits: Limits | None = None,
+        allowed: frozenset[int] | None = None,
         **options: Any,
     ) -> None:
         # `service` and `feedback` may be None for `seedbot sync-commands`, which only needs
@@ -65,6 +67,8 @@ class SeedBot(Reconnecting, commands.Bot):
         self.service = service
         self.feedback = feedback
         self.limits = limits or Limits.from_settings(settings)
+        # Channels where mentions are answered (empty: all); from ALLOWED_CHANNELS by default.
+        self.allowed_channels = allowed_channels() if allowed is None else allowed
 
     async def setup_hook(self) -> None:
         """Load the features. Commands are synced by `seedbot sync-commands`, not here."""
