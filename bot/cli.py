@@ -26,6 +26,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="register globally even when DISCORD_GUILD_ID is set (can take up to an hour)",
     )
     sync.set_defaults(run=_sync)
+    doctor = sub.add_parser("doctor", help="check settings, store, index freshness and token")
+    doctor.add_argument("--online", action="store_true", help="also log in to Discord")
+    doctor.set_defaults(run=_doctor)
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal.doctor import run_doctor
+
+    return run_doctor(settings, online=args.online)
 
 
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
