@@ -137,8 +137,6 @@ def _ask_lines(service) -> int:
     service.warm_up()
     failures = 0
     for line in sys.stdin:
-        if not line.strip():
-            continue
         try:
             out = service.ask(line.rstrip("\n")).to_json()
         except SeedbotError as exc:
