@@ -7,23 +7,36 @@ BIN := $(VENV)/bin
 OFFLINE ?=
 NETCUT := $(if $(OFFLINE),scripts/offline,)
 
-.PHONY: setup run test index chat lint format bench bench-quick clean
+UV := command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
 
-setup: $(VENV)/.synced
+.PHONY: setup setup-prod run test index chat doctor lint format bench bench-quick clean
 
-$(VENV)/.synced: pyproject.toml uv.lock
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
+# `setup`: runtime and dev packages (tests, lint, benchmarks). `setup-prod`: runtime only, what
+# `make run` and the service use; each removes what the other added (uv sync is exact).
+setup: $(VENV)/.synced-dev
+setup-prod: $(VENV)/.synced-runtime
+
+$(VENV)/.synced-dev: pyproject.toml uv.lock
+	@$(UV)
 	uv sync --frozen --python $(PYTHON)
-	@touch $@
+	@rm -f $(VENV)/.synced-runtime && touch $@
 
-run: setup
+$(VENV)/.synced-runtime: pyproject.toml uv.lock
+	@$(UV)
+	uv sync --frozen --no-dev --python $(PYTHON)
+	@rm -f $(VENV)/.synced-dev && touch $@
+
+run: setup-prod
 	$(BIN)/python -m bot
 
-chat: setup
+chat: setup-prod
 	$(BIN)/seedbot chat
 
-index: setup
+index: setup-prod
 	$(BIN)/seedbot index
+
+doctor: setup-prod
+	$(BIN)/seedbot doctor
 
 test: setup
 	$(NETCUT) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,17 +8,15 @@ the terminal chat otherwise; `seedbot COMMAND` runs one command of the terminal 
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
+from bot.logs import configure
 from bot.redact import install_redaction
 from bot.terminal.cli import build_parser
-from retrieval.errors import SeedbotError
+from retrieval.errors import SeedbotError, StoreUnavailableError
 from retrieval.memory import limit_malloc_arenas
 from retrieval.settings import Settings
-
-NOISY_LOGGERS = ("chromadb", "httpx", "httpcore", "onnxruntime", "discord.gateway")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,18 +31,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args, settings)
     except SeedbotError as exc:
         print(f"seedbot: {exc}", file=sys.stderr)
-        return 2
+        return 3 if isinstance(exc, StoreUnavailableError) else 2  # 3: temporary, try again
     except KeyboardInterrupt:
         return 130
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log to stderr at LOG_LEVEL, with every secret of the settings masked (CLI and bot alike)."""
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in NOISY_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    """Log at LOG_LEVEL to stderr or LOG_FILE, every secret masked (CLI and bot alike)."""
+    configure(settings.log_level, settings.log_file)
     install_redaction(settings)

@@ -9,6 +9,7 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.connection import Reconnecting
 from bot.errors import SeedTree, on_event_error
 from bot.feedback import FeedbackStore
 from bot.limits import Limits
@@ -35,8 +36,11 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class SeedBot(commands.Bot):
-    """Answers questions about the corpus in Discord; slash commands live in bot/cogs."""
+class SeedBot(Reconnecting, commands.Bot):
+    """Answers questions about the corpus in Discord; slash commands live in bot/cogs.
+
+    `retry_sleep` (an option) replaces asyncio.sleep between gateway retries, for tests.
+    """
 
     def __init__(
         self,
@@ -45,6 +49,7 @@ class SeedBot(commands.Bot):
         service: Any = None,
         feedback: FeedbackStore | None = None,
         limits: Limits | None = None,
+        allowed: frozenset[int] | None = None,
         **options: Any,
     ) -> None:
         # `service` and `feedback` may be None for `seedbot sync-commands`, which only needs
@@ -61,6 +66,8 @@ class SeedBot(commands.Bot):
         self.service = service
         self.feedback = feedback
         self.limits = limits or Limits.from_settings(settings)
+        # Channels where mentions are answered (empty: all); ALLOWED_CHANNELS by default.
+        self.allowed_channels = frozenset(settings.allowed_channels if allowed is None else allowed)
 
     async def setup_hook(self) -> None:
         """Load the features. Commands are synced by `seedbot sync-commands`, not here."""

@@ -14,40 +14,26 @@ import discord
 import yarl
 
 from bot.client import make_bot
+from bot.failures import explain
 from bot.feedback import FeedbackStore
 from retrieval.assembly import build_service
-from retrieval.errors import SeedbotError
 from retrieval.service import SeedService
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
-BAD_TOKEN = (
-    "seedbot: Discord refused the token in DISCORD_TOKEN. Copy it again from the developer "
-    "portal (Bot > Reset Token) into .env; see docs/discord.md."
-)
-NO_INTENT = (
-    "seedbot: Discord refused the Message Content intent. Enable it in the developer portal "
-    "(Bot > Privileged Gateway Intents > Message Content Intent); see docs/discord.md."
-)
-
 
 def run_bot(settings: Settings) -> int:
-    """Run the bot until it is stopped; 2 with a one-line reason when it can't start."""
+    """Run the bot until it is stopped; on failure one `seedbot: ...` line and its exit code."""
     options = endpoint_overrides(os.environ)
     try:
         asyncio.run(serve(settings, **options))
-    except SeedbotError as exc:
-        print(f"seedbot: {exc}", file=sys.stderr)
-        return 2
-    except discord.LoginFailure:
-        print(BAD_TOKEN, file=sys.stderr)
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        print(NO_INTENT, file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         pass
+    except Exception as exc:
+        failure = explain(exc, "start the bot")
+        print(failure.line, file=sys.stderr)
+        return failure.code
     return 0
 
 

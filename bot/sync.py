@@ -12,9 +12,13 @@ from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
+MAX_RATE_LIMIT_WAIT_S = 30.0  # discord.py's smallest allowed value
+
 
 async def sync_commands(settings: Settings, guild_id: int = 0, **options: Any) -> list[str]:
     """Upload the commands globally, or to one guild (there they appear at once)."""
+    # A long 429 (the daily limit on creating commands) fails at once instead of sleeping.
+    options.setdefault("max_ratelimit_timeout", MAX_RATE_LIMIT_WAIT_S)
     async with SeedBot(settings=settings, **options) as bot:
         await bot.login(
             settings.discord_token.get_secret_value()

@@ -26,6 +26,7 @@ def _comma_list(raw: Any) -> Any:
 
 
 CommaList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
+IdList = Annotated[tuple[int, ...], BeforeValidator(_comma_list)]
 
 # (variable, check, why) for values that parse but make no sense.
 _RANGES = (
@@ -69,7 +70,9 @@ class Settings(BaseSettings):
     cooldown_questions: int = 3
     max_in_flight: int = 4
     feedback_db: Path = Path(".seedbot/feedback.sqlite3")
+    allowed_channels: IdList = ()  # channels (and their threads) where mentions are answered
     log_level: str = "INFO"
+    log_file: Path | None = None  # a rotating log file instead of stderr
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, **_others):

@@ -10,6 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.channels import answers_in
 from bot.feedback import Posted
 from bot.render import Part, cited_parts
 from bot.threads import (
@@ -66,6 +67,8 @@ class Ask(commands.Cog):
         """The question a message asks the bot, or None when it isn't addressed to it."""
         me = self.bot.user
         if me is None or message.author.bot or message.type not in ANSWERABLE:
+            return None
+        if not answers_in(message.channel, self.bot.allowed_channels):
             return None
         mentioned = me.id in message.raw_mentions or any(u.id == me.id for u in message.mentions)
         if not mentioned:

@@ -22,7 +22,28 @@ class Sources(commands.Cog):
         """List the documents I answer from, their sizes, and when the index was refreshed."""
         await interaction.response.defer(thinking=True)
         info = await asyncio.to_thread(self.bot.service.sources)
-        await interaction.followup.send(embed=sources_embed(info), allowed_mentions=NO_MENTIONS)
+        note = await asyncio.to_thread(stale_note, self.bot.settings.corpus_dir, info.documents)
+        await interaction.followup.send(
+            note, embed=sources_embed(info), allowed_mentions=NO_MENTIONS
+        )
+
+
+def stale_note(corpus_dir, documents) -> str | None:
+    """A line for moderators when the texts changed since the last refresh, else None."""
+    from bot.terminal.doctor import describe_changes
+    from retrieval.errors import SeedbotError
+    from retrieval.index.staleness import compare
+
+    try:
+        staleness = compare(corpus_dir, documents)
+    except SeedbotError:
+        return None  # an unreadable corpus folder is for `seedbot doctor`, not members
+    if not staleness.stale:
+        return None
+    return (
+        f"The texts changed since the last refresh ({describe_changes(staleness)}); answers "
+        "still come from the last refresh. A moderator can run /reindex."
+    )
 
 
 async def setup(bot) -> None:

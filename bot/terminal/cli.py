@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="register globally even when DISCORD_GUILD_ID is set (can take up to an hour)",
     )
     sync.set_defaults(run=_sync)
+
+    doctor = sub.add_parser("doctor", help="check settings, store, index freshness and token")
+    doctor.add_argument("--online", action="store_true", help="also log in to Discord")
+    doctor.set_defaults(run=_doctor)
     return parser
 
 
@@ -122,8 +126,6 @@ def _ask_lines(service) -> int:
     service.warm_up()
     failures = 0
     for line in sys.stdin:
-        if not line.strip():
-            continue
         try:
             out = answer_json(service.ask(line.rstrip("\n")))
         except SeedbotError as exc:
@@ -172,6 +174,12 @@ def _run(args, settings: Settings) -> int:
     from bot.runner import run_bot
 
     return run_bot(settings)
+
+
+def _doctor(args, settings: Settings) -> int:
+    from bot.terminal.doctor import run_doctor
+
+    return run_doctor(settings, online=args.online)
 
 
 def _sync(args, settings: Settings) -> int:

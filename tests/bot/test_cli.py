@@ -36,3 +36,19 @@ def test_sync_commands_needs_a_token(clean_env, capsys):
 def test_sync_commands_options_are_exclusive(clean_env):
     with pytest.raises(SystemExit):
         main(["--env-file", str(clean_env), "sync-commands", "--guild", "42", "--global"])
+
+
+def test_jsonl_answers_a_blank_line_with_an_error_so_lines_stay_aligned(
+    clean_env, monkeypatch, seed_service, capsys
+):
+    import io
+    import json
+
+    monkeypatch.setenv("CORPUS_DIR", str(seed_service.settings.corpus_dir))
+    monkeypatch.setenv("STORE_DIR", str(seed_service.settings.store_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("What is a schemer?\n\nWhat is RLHF?\n"))
+    assert main(["--env-file", str(clean_env), "ask", "--jsonl"]) == 1  # one bad line
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3
+    assert rows[1]["question"] == "" and rows[1]["error"]
+    assert "answer" in rows[0] and "answer" in rows[2]

@@ -14,12 +14,22 @@ from typing import Any
 class ApiError(Exception):
     """Raised by route handlers; the server turns it into Discord's JSON error body."""
 
-    def __init__(self, status: int, code: int, message: str, errors: dict | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        errors: dict | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(f"{status} {code} {message}")
         self.status = status
+        self.headers = headers or {}
         self.body: dict[str, Any] = {"message": message, "code": code}
         if errors:
             self.body["errors"] = errors
+        self.body.update(extra or {})
 
 
 def _nest(path: list[str | int], code: str, message: str) -> dict:

@@ -71,6 +71,12 @@ class Gateway:
         self.received: list[dict] = []  # every payload the bot sent us, in order
         self.withheld: list[tuple[str, dict]] = []  # events the bot's intents filtered out
         self.ready = asyncio.Event()  # set once GUILD_CREATE went out
+        self.handshakes = 0  # websocket upgrades asked for, refused ones included
+        self._refusals = 0
+
+    def refuse_handshakes(self, times: int, status: int = 503) -> None:
+        """Answer the next `times` websocket upgrades with HTTP `status`, as an outage would."""
+        self._refusals, self._refusal_status = times, status
 
     # -- sending -------------------------------------------------------------------------
     async def dispatch(self, event: str, data: dict) -> bool:
@@ -106,6 +112,11 @@ class Gateway:
             return data
         return {**data, **CONTENT_FIELDS}
 
+    async def send_raw(self, text: str) -> None:
+        """Send one text frame as it is (not numbered, not kept): a malformed event."""
+        assert self.session is not None and self.session.ws is not None, "no bot connected"
+        await self.session.ws.send_str(text)
+
     async def drop(self, code: int = 4000) -> None:
         """Close the bot's socket as Discord does on its side (the bot should RESUME)."""
         if self.session and self.session.ws is not None:
@@ -117,7 +128,11 @@ class Gateway:
             await ws.close(code=1001, message=b"double: shutting down")
 
     # -- receiving -----------------------------------------------------------------------
-    async def handle(self, request: web.Request) -> web.WebSocketResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.handshakes += 1
+        if self._refusals > 0:
+            self._refusals -= 1
+            return web.Response(status=self._refusal_status, text="double: gateway unavailable")
         ws = web.WebSocketResponse(max_msg_size=0)
         await ws.prepare(request)
         self.sockets.add(ws)

@@ -43,11 +43,15 @@ class RecordedCall:
     unknown_route: bool = False
 
 
-def json_response(data: Any, status: int = 200) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     # Exactly "application/json": discord.py only parses JSON for that content type, and
     # web.json_response / text= would append "; charset=utf-8".
     return web.Response(
-        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
     )
 
 
@@ -87,7 +91,7 @@ class Recording:
                 else (web.Response(status=204) if result is None else json_response(result))
             )
         except ApiError as exc:
-            response = json_response(exc.body, exc.status)
+            response = json_response(exc.body, exc.status, exc.headers)
         except web.HTTPException as exc:  # no such route (404) or method (405)
             call.unknown_route = True
             response = json_response(
@@ -118,16 +122,31 @@ class Recording:
         code: int = 50013,
         message: str = "Missing Permissions",
         times: int = 1,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         """Answer the next `times` calls whose path contains `path` with this error. Avoid
-        5xx: discord.py retries those with 1 s, 3 s, ... sleeps."""
+        500, 502, 504 and 524: discord.py retries those with 1 s, 3 s, ... sleeps (503 and
+        others it raises at once). `headers` and `extra` body fields shape a 429."""
         self._failures.append(
             {
                 "method": method.upper(),
                 "path": path,
                 "times": times,
-                "error": ApiError(status, code, message),
+                "error": ApiError(status, code, message, headers=headers, extra=extra),
             }
+        )
+
+    def rate_limit_next(self, method: str, path: str, retry_after: float) -> None:
+        """Answer the next matching call with Discord's 429 (as its API, not Cloudflare)."""
+        self.fail_next(
+            method,
+            path,
+            status=429,
+            code=0,
+            message="You are being rate limited.",
+            headers={"Via": "1.1 google", "Retry-After": str(retry_after)},
+            extra={"retry_after": retry_after, "global": False},
         )
 
     def _injected_failure(self, call: RecordedCall) -> None:

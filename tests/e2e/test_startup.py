@@ -21,6 +21,8 @@ async def double() -> AsyncIterator[DiscordDouble]:
 
 async def start_bot(double, tmp_path, **env: str) -> tuple[int, str, str]:
     e2e_corpus(tmp_path)
+    # At the default level: at DEBUG the log carries the traceback behind the one line.
+    env = {"LOG_LEVEL": "INFO", **env}
     return await run_command(
         sys.executable, "-m", "bot", env=bot_env(double, tmp_path, **env), cwd=tmp_path, timeout=90
     )
