@@ -10,6 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import IndexMissingError, RefreshRunningError
 from tests.conftest import make_service
+from tests.resilience.invariants import held_ids
 
 SEED_003 = "003_6fe5a58e943e7eb6.txt"
 
@@ -37,8 +38,7 @@ def counting(embedder):
 
 
 def live_ids(service) -> set[str]:
-    version = service.store.active()
-    return set(service.store.collection(version.chunks).get()["ids"])
+    return held_ids(service.store, service.store.active())
 
 
 def test_first_refresh_adds_every_passage(settings, counting):
