@@ -18,11 +18,11 @@ from pathlib import Path
 from bench import corpora, indexing, latency, machine, quality, report
 from bench.corpora import CACHE, ROOT, Corpus
 from bench.stats import folder_mb
-from retrieval.index.embedder import MiniLMEmbeddings
 from retrieval.evaluation.evaluate import DEFAULT_SET, load_cases
+from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.index.store import Store, make_client
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store, make_client
 
 log = logging.getLogger("bench")
 
@@ -146,26 +146,6 @@ def _full(args, results, embedder, cases, plan, timed) -> None:
                 results["quality"][f"{size}"] = _quality(
                     corpus, embedder, cases, bigindex.store_folder(corpus)
                 )
-    _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed)
-
-
-def _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed):
-    """The 10,000-passage index once more, sentence vectors one record each (the old layout)."""
-    from bench import bigindex
-
-    corpus = corpora.corpus_of(LARGE[0], documents, chunks)
-    with timed("layout comparison"):
-        build = bigindex.build(corpus, cache, embedder.name, layout="per-sentence")
-        entry = _scale(
-            corpus,
-            bigindex.store_folder(corpus, "per-sentence"),
-            questions,
-            plan,
-            real=LARGE[0] - build.stand_in_passages,
-            build=build.__dict__,
-        )
-        entry["layout"] = "per-sentence"
-        results["layout_comparison"] = entry
 
 
 def _quality(corpus: Corpus, embedder, cases, store_dir: Path | None = None) -> dict:

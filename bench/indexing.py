@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 from bench.stats import summary
-from retrieval.ingest.chunking import chunk_corpus
-from retrieval.ingest.corpus import read_corpus
 from retrieval.index.embedder import MiniLMEmbeddings
 from retrieval.index.indexer import EMBED_BATCH
+from retrieval.index.store import Store, make_client
+from retrieval.ingest.chunking import chunk_corpus
+from retrieval.ingest.corpus import read_corpus
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store, make_client
 
 
 class TimedEmbedder(MiniLMEmbeddings):

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the double lives with the tests' fakes
 
-from retrieval.ingest.corpus import read_lines  # noqa: E402
 from retrieval.evaluation.evaluate import load_cases  # noqa: E402
+from retrieval.ingest.corpus import read_lines  # noqa: E402
 from retrieval.types import Answer  # noqa: E402
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -36,10 +36,10 @@ def build_service(folder: Path, rate: float, seed: int):
     from chromadb.config import Settings as ChromaSettings
 
     from retrieval.index.embedder import MiniLMEmbeddings
+    from retrieval.index.store import Store
     from retrieval.llm.answerer import LLMAnswerer
     from retrieval.service import SeedService
     from retrieval.settings import Settings
-    from retrieval.index.store import Store
     from tests.fakes.inventing_llm import InventingChatModel
 
     shutil.copytree(ROOT / "seeds", folder / "corpus")

@@ -78,8 +78,8 @@ def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.
     places = [
         SimpleNamespace(
             source=c.source,
-            line_start=c.span.line_start,
-            line_end=c.span.line_end,
+            line_start=c.line_start,
+            line_end=c.line_end,
             duplicates=duplicates_of(c),
         )
         for c in ranked.chunks
@@ -89,7 +89,7 @@ def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.
     answer = Answer(case.question, REFUSAL, refused=True)
     if not refused:
         top = ranked.chunks[0]
-        citation = Citation(1, top.source, top.span.line_start, top.span.line_end, top.text)
+        citation = Citation(1, top.source, top.line_start, top.line_end, top.text)
         answer = Answer(case.question, f"{top.text} [1]", refused=False, citations=[citation])
     answer.verification = {"relevance": ranked.top_score}
     answer.timings_ms = {"total": ranked.ms}

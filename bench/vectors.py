@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from bench import corpora
-from retrieval.ingest.chunking import Chunk
 from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.types import Passage as Chunk
 
 log = logging.getLogger(__name__)
 

@@ -27,9 +27,9 @@ from hypothesis.stateful import (
 from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from retrieval.errors import CorpusError, IndexMissingError
+from retrieval.index.store import Store
 from retrieval.service import SeedService
 from retrieval.settings import Settings
-from retrieval.index.store import Store
 from tests.resilience.invariants import (
     assert_citations_verbatim,
     assert_no_debris,

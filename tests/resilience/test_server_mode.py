@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 
 from retrieval.errors import StoreError, StoreUnavailableError
+from retrieval.index.store import Store, make_client
 from retrieval.service import POINTER_TTL_S, SeedService
 from retrieval.settings import Secret, Settings
-from retrieval.index.store import Store, make_client
 from tests.resilience.chroma_server import free_port
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches
 from tests.resilience.processes import JsonlAsker, seedbot_env

@@ -9,8 +9,8 @@ import chromadb
 import pytest
 
 from retrieval.errors import StoreError
-from retrieval.service import SeedService
 from retrieval.index.store import POINTER_COLLECTION, Store, make_client
+from retrieval.service import SeedService
 from tests.conftest import make_service
 from tests.resilience.chroma_server import chroma_settings
 from tests.resilience.invariants import assert_citations_verbatim, assert_index_matches

@@ -62,9 +62,7 @@ def test_chunks_cover_every_sentence_once_and_never_cut_one(paragraphs, size):
     text = "\n".join(paragraphs)
     doc = Document("p.txt", text)
     chunks = chunk_corpus([doc], chunk_chars=size)
-    covered = sorted(
-        (c.start + s.start, c.start + s.end) for c in chunks for s in c.sentences
-    )
+    covered = sorted((c.start + s.start, c.start + s.end) for c in chunks for s in c.sentences)
     expected = sentence_spans(text)
     kept = [c.text for c in chunks]
     # Repeated paragraphs are kept once, so every kept sentence is one of the text's sentences.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from retrieval.search.keywords import KeywordIndex
 from retrieval.search.hybrid import Retriever
+from retrieval.search.keywords import KeywordIndex
 
 TEXTS = [
     "Schemers are models that fake alignment during training.",
