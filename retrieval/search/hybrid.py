@@ -128,11 +128,15 @@ class Retriever:
     def load_passages(
         self, ids: list[str], query_vector: np.ndarray | None = None
     ) -> list[Passage]:
-        """Passages by id with their sentence vectors; scored against `query_vector` if given."""
+        """Passages by id with their sentence vectors; scored against `query_vector` if given.
+
+        A record's id is taken for its passage's, for callers that read records themselves.
+        """
+        ids = list(dict.fromkeys(passage_of(i) for i in ids))
         if not ids:
             return []
         records = self._chunks.get(
-            where={PASSAGE_KEY: {"$in": list(ids)}},
+            where={PASSAGE_KEY: {"$in": ids}},
             include=["documents", "metadatas", "embeddings"],
         )
         by_id = {}
