@@ -147,26 +147,6 @@ def _full(args, results, embedder, cases, plan, timed) -> None:
                 results["quality"][f"{size}"] = _quality(
                     corpus, embedder, cases, bigindex.store_folder(corpus)
                 )
-    _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed)
-
-
-def _layout_comparison(results, documents, chunks, cache, embedder, questions, plan, timed):
-    """The 10,000-passage index once more, sentence vectors one record each (the old layout)."""
-    from bench import bigindex
-
-    corpus = corpora.corpus_of(LARGE[0], documents, chunks)
-    with timed("layout comparison"):
-        build = bigindex.build(corpus, cache, embedder.name, layout="per-sentence")
-        entry = _scale(
-            corpus,
-            bigindex.store_folder(corpus, "per-sentence"),
-            questions,
-            plan,
-            real=LARGE[0] - build.stand_in_passages,
-            build=build.__dict__,
-        )
-        entry["layout"] = "per-sentence"
-        results["layout_comparison"] = entry
 
 
 def _quality(corpus: Corpus, embedder, cases, store_dir: Path | None = None) -> dict:

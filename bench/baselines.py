@@ -10,14 +10,12 @@ score, calibrated in quality.py exactly as our pipeline's was (see the report).
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from dataclasses import dataclass
 
-from retrieval.index.indexer import chunk_metadata
-from retrieval.ingest.chunking import Chunk
 from retrieval.search.keywords import KeywordIndex
+from retrieval.types import Passage as Chunk
 
 DEPTH = 10  # ranks kept for recall@k and MRR, as retrieval.evaluation.evaluate does
 
@@ -50,7 +48,7 @@ class VectorBaseline:
             batch = chunks[start : start + 1024]
             self.store.add_texts(
                 [c.text for c in batch],
-                metadatas=[{"source": chunk_metadata(c)["source"]} for c in batch],
+                metadatas=[{"source": c.source} for c in batch],
                 ids=[c.id for c in batch],
             )
 
@@ -87,4 +85,4 @@ class KeywordBaseline:
 
 def duplicates_of(chunk: Chunk) -> list[tuple[str, int, int]]:
     """Where copies of the passage stand, as the pipeline's passages carry them."""
-    return [tuple(d) for d in json.loads(chunk_metadata(chunk)["duplicates"])]
+    return list(chunk.duplicates)

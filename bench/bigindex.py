@@ -1,8 +1,9 @@
-"""Build an index of a large corpus from cached vectors, in exactly the layout the indexer writes.
+"""Build an index of a large corpus from cached vectors, through the indexer's public path.
 
-The model is the only thing skipped: passages, metadata, the pair of collections, the
-version record and the pointer all come from retrieval.index (indexer, store), so the
-query path measured on this index is the one `seedbot ask` runs.
+The model is the only thing skipped: `Indexer.refresh` reads the corpus folder, chunks it and
+writes the version exactly as `seedbot index` does, with an embedder that hands back the
+cached sentence vectors instead of running MiniLM, so the query path measured on this index
+is the one `seedbot ask` runs.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
 from bench.corpora import CACHE, Corpus
 from bench.stats import folder_mb
 from bench.vectors import VectorCache, sentence_texts
-from retrieval.index import indexer
-from retrieval.index.store import Store, Version, make_client, new_version_name
-from retrieval.ingest.chunking import Chunk
-from retrieval.ingest.corpus import CorpusScan
+from retrieval.index.indexer import Indexer
+from retrieval.index.locks import RefreshLock
+from retrieval.index.store import Store, make_client
 
 log = logging.getLogger(__name__)
-
-MAX_SENTENCES = 4_096  # per add: Chroma refuses batches over its limit (5,461 records)
 
 
 @dataclass
@@ -34,130 +35,75 @@ class BuildFigures:
     passages: int
     sentences: int
     seconds: float
-    chunk_add_seconds: float
-    sentence_add_seconds: float
+    vector_seconds: float  # handing back cached vectors: the part the model would take
     stand_in_sentences: int = 0  # sentences whose own vector was not cached (see vectors.py)
     stand_in_passages: int = 0
     disk_mb: float = 0.0
     reused: bool = False
 
 
-def store_folder(corpus: Corpus, layout: str = "packed") -> Path:
-    suffix = "" if layout == "packed" else f"-{layout}"
-    return CACHE / "stores" / f"{corpus.folder.name}{suffix}"
+class CachedEmbeddings(Embeddings):
+    """The model's vectors from the cache, under the model's name; counts the stand-ins."""
+
+    def __init__(self, cache: VectorCache, name: str) -> None:
+        self.cache, self.name = cache, name
+        self.seconds = 0.0
+        self.stand_in_sentences = self.stand_in_passages = 0
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        started = time.perf_counter()
+        vectors, real = self.cache.get_or_stand_in(texts)
+        self.stand_in_sentences += int((~real).sum())
+        self.seconds += time.perf_counter() - started
+        return vectors
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()
 
 
-def build(
-    corpus: Corpus, cache: VectorCache, embedder_name: str, layout: str = "packed"
-) -> BuildFigures:
-    """The index of `corpus` in bench/.cache/stores/, built once and reused while it matches.
+def store_folder(corpus: Corpus) -> Path:
+    return CACHE / "stores" / corpus.folder.name
 
-    `layout="per-sentence"` writes the sentence vectors as the indexer did before
-    retrieval/packed.py (one record each), to measure what that layout costs.
-    """
-    folder = store_folder(corpus, layout)
+
+def build(corpus: Corpus, cache: VectorCache, embedder_name: str) -> BuildFigures:
+    """The index of `corpus` in bench/.cache/stores/, built once and reused while it matches."""
+    folder = store_folder(corpus)
     stamp = folder / "bench-build.json"
-    documents = indexer._document_stats(CorpusScan(corpus.documents), corpus.chunks)
-    fingerprint = indexer._fingerprint(corpus.chunks, documents, embedder_name)
+    texts = sentence_texts(corpus.chunks)
     # The cache may have gained real vectors since: then the stand-ins are replaced.
-    missing = len(cache.missing(sentence_texts(corpus.chunks)))
+    key = {
+        "sources": sorted(d.sha256 for d in corpus.documents),
+        "missing": len(cache.missing(texts)),
+    }
     if stamp.is_file():
         saved = json.loads(stamp.read_text())
-        if saved.get("fingerprint") == fingerprint and saved.get("missing") == missing:
+        if saved.get("key") == key:
             return BuildFigures(**{**saved["figures"], "reused": True})
     shutil.rmtree(folder, ignore_errors=True)
+    embedder = CachedEmbeddings(cache, embedder_name)
     store = Store(make_client(path=folder))
-    version = Version(new_version_name(), time.time(), embedder_name, fingerprint, documents)
-    figures = _write(store, version, corpus, cache, layout)
-    store.activate(version)
-    figures.disk_mb = folder_mb(folder)
-    stamp.write_text(
-        json.dumps({"fingerprint": fingerprint, "missing": missing, "figures": figures.__dict__})
+    report = Indexer(store, embedder, corpus.folder, RefreshLock(folder / "refresh.lock")).refresh()
+    figures = BuildFigures(
+        report.added,
+        report.embedded_texts,
+        report.seconds,
+        embedder.seconds,
+        embedder.stand_in_sentences,
+        _passages_touched(corpus, cache),
     )
+    figures.disk_mb = folder_mb(folder)
+    stamp.write_text(json.dumps({"key": key, "figures": figures.__dict__}))
     return figures
 
 
-def _write(
-    store: Store, version: Version, corpus: Corpus, cache: VectorCache, layout: str
-) -> BuildFigures:
-    chunk_col = store.collection(version.chunks, create=True)
-    sentence_col = store.collection(version.sentences, create=True)
-    started = time.perf_counter()
-    timed = _TimedAdd(chunk_col, sentence_col)
-    total_sentences = stand_in_sentences = stand_in_passages = 0
-    done = 0
-    for number, batch in enumerate(batches(corpus.chunks, MAX_SENTENCES)):
-        sentence_vectors, real = cache.get_or_stand_in(sentence_texts(batch))
-        total_sentences += len(sentence_vectors)
-        stand_in_sentences += int((~real).sum())
-        stand_in_passages += _passages_touched(batch, real)
-        passage_vectors = indexer._passage_vectors(batch, sentence_vectors)
-        add = indexer._add if layout == "packed" else _add_per_sentence
-        add(timed.chunks, timed.sentences, batch, passage_vectors, sentence_vectors)
-        done += len(batch)
-        if number % 20 == 0:
-            log.info("indexed %d/%d passages", done, len(corpus.chunks))
-    return BuildFigures(
-        len(corpus.chunks),
-        total_sentences,
-        time.perf_counter() - started,
-        timed.seconds["chunks"],
-        timed.seconds["sentences"],
-        stand_in_sentences,
-        stand_in_passages,
-    )
-
-
-def _passages_touched(batch: list[Chunk], real) -> int:
-    """Passages with at least one stand-in sentence vector."""
+def _passages_touched(corpus: Corpus, cache: VectorCache) -> int:
+    """Passages with at least one sentence whose vector is a stand-in."""
+    _, real = cache.get_or_stand_in(sentence_texts(corpus.chunks))
     count, row = 0, 0
-    for chunk in batch:
-        count += not real[row : row + len(chunk.sentences)].all()
-        row += len(chunk.sentences)
+    for passage in corpus.chunks:
+        count += not real[row : row + len(passage.sentences)].all()
+        row += len(passage.sentences)
     return count
-
-
-def batches(chunks: list[Chunk], max_sentences: int) -> list[list[Chunk]]:
-    """Consecutive runs of passages with at most `max_sentences` sentences in each."""
-    out: list[list[Chunk]] = [[]]
-    count = 0
-    for chunk in chunks:
-        if out[-1] and count + len(chunk.sentences) > max_sentences:
-            out.append([])
-            count = 0
-        out[-1].append(chunk)
-        count += len(chunk.sentences)
-    return [b for b in out if b]
-
-
-def _add_per_sentence(chunk_col, sentence_col, chunks, chunk_vectors, sentence_vectors) -> None:
-    """The earlier layout: the same passages, and one record per sentence ("<passage>:<n>")."""
-    indexer._add(chunk_col, _Discard(), chunks, chunk_vectors, sentence_vectors)
-    sentence_col.add(
-        ids=[f"{c.id}:{n}" for c in chunks for n in range(len(c.sentences))],
-        embeddings=sentence_vectors,
-    )
-
-
-class _Discard:
-    def add(self, **kwargs) -> None:
-        """The packed records are not wanted in the earlier layout."""
-
-
-class _TimedAdd:
-    """Wraps both collections to time their adds apart: which half costs the build?"""
-
-    def __init__(self, chunk_col, sentence_col) -> None:
-        self.seconds = {"chunks": 0.0, "sentences": 0.0}
-        self.chunks = _Timed(chunk_col, self.seconds, "chunks")
-        self.sentences = _Timed(sentence_col, self.seconds, "sentences")
-
-
-class _Timed:
-    def __init__(self, collection, seconds: dict[str, float], name: str) -> None:
-        self._collection, self._seconds, self._name = collection, seconds, name
-
-    def add(self, **kwargs) -> None:
-        started = time.perf_counter()
-        self._collection.add(**kwargs)
-        self._seconds[self._name] += time.perf_counter() - started

@@ -18,8 +18,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.ingest.chunking import Chunk, chunk_corpus
+from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document, read_corpus
+from retrieval.types import Passage as Chunk
 
 log = logging.getLogger(__name__)
 

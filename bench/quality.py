@@ -72,8 +72,8 @@ def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.
     places = [
         SimpleNamespace(
             source=c.source,
-            line_start=c.span.line_start,
-            line_end=c.span.line_end,
+            line_start=c.line_start,
+            line_end=c.line_end,
             duplicates=duplicates_of(c),
         )
         for c in ranked.chunks
@@ -84,7 +84,7 @@ def _outcome(case: ev.Case, ranked: Ranked, threshold: float, corpus_dir) -> ev.
     answer = Answer(case.question, "", refusal=Refusal(RefusalReason.NO_EVIDENCE), **recorded)
     if not refused:
         top = ranked.chunks[0]
-        citation = Citation(1, top.source, top.span.line_start, top.span.line_end, top.text)
+        citation = Citation(1, top.source, top.line_start, top.line_end, top.text)
         answer = Answer(case.question, f"{top.text} [1]", (citation,), **recorded)
     valid = sum(1 for c in answer.citations if _quote_found(corpus_dir, c))
     cited_gold = any(

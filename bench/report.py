@@ -204,12 +204,11 @@ def _indexing(results: dict) -> str:
         )
     builds = [s for s in results["scales"] if s.get("build")]
     lines = [
-        f"- {s['name']}{' (' + s['layout'] + ' layout)' if s.get('layout') else ''}: "
-        f"written from cached vectors in {s['build']['seconds']:.0f} s (passages "
-        f"{s['build']['chunk_add_seconds']:.0f} s, sentence vectors "
-        f"{s['build']['sentence_add_seconds']:.0f} s)"
+        f"- {s['name']}: built by `Indexer.refresh` from cached vectors in "
+        f"{s['build']['seconds']:.0f} s (handing back the cached vectors "
+        f"{s['build'].get('vector_seconds', 0):.0f} s)"
         f"{', reused from an earlier run' if s['build'].get('reused') else ''}."
-        for s in builds + ([results["layout_comparison"]] if "layout_comparison" in results else [])
+        for s in builds
     ]
     table = head + "\n".join(rows) + "\n"
     if not lines:

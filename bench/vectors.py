@@ -21,7 +21,7 @@ import numpy as np
 
 from bench import corpora
 from retrieval.index.embedder import MiniLMEmbeddings
-from retrieval.ingest.chunking import Chunk
+from retrieval.types import Passage as Chunk
 
 log = logging.getLogger(__name__)
 

@@ -122,6 +122,3 @@ class Turn:
     answer: str
     citations: tuple[Citation, ...] = ()
     refused: bool = False
-
-
-SentenceRef = SentenceSpan  # the name before one data model; gone once nothing uses it

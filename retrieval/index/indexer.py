@@ -1,9 +1,14 @@
-"""Incremental, atomic refresh of the index from the corpus folder.
+"""Incremental, atomic refresh of the index from the corpus folder, in O(changes).
 
-Passages are content-addressed: an unchanged passage keeps its id, and its vectors are
-copied from the live version instead of being embedded again. The new version is built
-beside the live one and switched to in one write, so a refresh that fails or is killed
-leaves the previous index answering; the next refresh clears its debris.
+Passages are content-addressed: an unchanged passage keeps its id and its record. A refresh
+compares each document's digest with the live version's, reads back only the records of the
+documents that changed, and writes records for new or moved passages under its own stamp
+beside the live ones, where no reader looks (retrieval/index/records.py). Then it switches
+the pointer in one write to a version that holds the new records and not the deleted ones,
+so a refresh that fails or is killed leaves the previous index answering; the next refresh
+clears its debris. A changed embedder, `--force`, or a change too large to list in the
+pointer builds a new generation of collections instead, copying reused vectors, and switches
+to it the same way.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,14 +28,26 @@ from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableErro
 from retrieval.index import packed
 from retrieval.index.embedder import embed_array, embedder_id
 from retrieval.index.locks import RefreshLock
+from retrieval.index.records import (
+    BASE,
+    STAMP_KEY,
+    location,
+    passage_metadata,
+    passage_of,
+    record_id,
+    stored_metadata,
+)
 from retrieval.index.store import Store, Version, new_version_name, version_time
-from retrieval.ingest.chunking import Chunk, chunk_corpus
+from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import CorpusScan, read_corpus
+from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256
+MAX_DELETED = 10_000  # record ids a version lists in the pointer; more, and it is a full build
+DELETE_BATCH = 5_000
 
 
 @dataclass
@@ -88,35 +105,49 @@ class Indexer:
         started = time.perf_counter()
         progress("reading corpus", 0, 1)
         scan = read_corpus(self.corpus_dir)
-        chunks = chunk_corpus(scan.documents, self.chunk_chars)
-        documents = _document_stats(scan, chunks)
-        fingerprint = _fingerprint(chunks, documents, embedder_id(self.embedder))
+        passages = chunk_corpus(scan.documents, self.chunk_chars)
+        documents = document_stats(scan, passages)
+        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
         live = self._active_or_none()
         old = self._reusable(live)  # the version whose vectors can be reused
-        version = Version(
-            new_version_name(), time.time(), embedder_id(self.embedder), fingerprint, documents
-        )
-        report = RefreshReport(version.name, _file_changes(old, documents), skipped=scan.skipped)
+        name = new_version_name()
+        report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
         if old and old.fingerprint == fingerprint and not force:
-            report.version, report.unchanged = old.name, len(chunks)
+            report.version, report.unchanged = old.name, len(passages)
             report.seconds = time.perf_counter() - started
             return report
         if live:
-            # Versions older than the live one are debris; newer ones may be another
-            # process's refresh in progress on a shared server, and are left to it.
-            self.store.drop_unused({live.name}, before=live.name)
+            # Generations older than the live one are debris; newer ones may be another
+            # process's full build in progress on a shared server, and are left to it.
+            self.store.drop_unused({live.generation}, before=live.generation)
+        base = Version(name, time.time(), embedder_id(self.embedder), fingerprint, documents)
+        delta = _Delta.of(self.store, old, passages, documents) if old and not force else None
+        if delta is not None and len(delta.deleted) <= MAX_DELETED:
+            self._run(_incremental(base, old, delta), report, progress, delta)
+        else:
+            self._run(base, report, progress, _Delta.full(self.store, old, passages))
+        report.seconds = time.perf_counter() - started
+        log.info("refreshed index to %s: %s", report.version, report.summary())
+        return report
+
+    def _run(self, version: Version, report, progress, delta: _Delta) -> None:
+        """Write `version`'s records and switch to it."""
+        delta.count(report)
         try:
-            self._build(version, old, chunks, report, progress)
+            if version.generation == version.name:
+                self.store.collection(version.chunks, create=True)
+                self.store.collection(version.sentences, create=True)
+            else:
+                self._tidy(version, delta.source)
+            self._copy(version, delta, progress)
+            report.embedded_texts = self._embed(version, delta.fresh, progress)
         except BaseException as exc:
             self._discard(version)
             # On a shared server, a later refresh may have dropped our unfinished version.
             if not (isinstance(exc, StoreError) and self._superseded(version, report)):
                 raise
-        else:
-            self._publish(version, report)
-        report.seconds = time.perf_counter() - started
-        log.info("refreshed index to %s: %s", report.version, report.summary())
-        return report
+            return
+        self._publish(version, report)
 
     def _active_or_none(self) -> Version | None:
         try:
@@ -139,24 +170,42 @@ class Indexer:
         except StoreError as exc:
             stored = exc
         expected = sum(doc["chunks"] for doc in live.documents.values())
-        if stored != expected:
+        if not isinstance(stored, int) or stored < expected:
             # A damaged live version must not block (or fake) the rebuild that replaces it.
             log.warning("index %s is damaged (%s): embedding everything again", live.name, stored)
             return None
         return live
 
-    def _build(self, version, old, chunks, report, progress) -> None:
-        old_locations = self._old_locations(old)
-        chunk_col = self.store.collection(version.chunks, create=True)
-        sentence_col = self.store.collection(version.sentences, create=True)
-        reused = [c for c in chunks if c.id in old_locations]
-        fresh = [c for c in chunks if c.id not in old_locations]
-        report.added = len(fresh)
-        report.deleted = len(set(old_locations) - {c.id for c in chunks})
-        report.updated = sum(1 for c in reused if old_locations[c.id] != _location(c))
-        report.unchanged = len(reused) - report.updated
-        self._copy_vectors(old, reused, chunk_col, sentence_col, progress)
-        report.embedded_texts = self._embed_new(fresh, chunk_col, sentence_col, progress)
+    def _tidy(self, version: Version, live: Version) -> None:
+        """Before writing: clear records no version holds, fold older stamps into the base.
+
+        None of it changes what the live version or the one it replaced hold, and all of it
+        is done again by the next refresh if this one is killed.
+        """
+        dead = {
+            "$and": [
+                {STAMP_KEY: {"$nin": list(live.committed)}},  # refreshes that never finished
+                {STAMP_KEY: {"$lt": version.stamp}},  # (later ones may be running elsewhere)
+            ]
+        }
+        older = [s for s in live.committed if s not in (BASE, live.stamp)]
+        self._forget(live)  # if the refresh that made it live was killed before doing so
+        for name in (version.chunks, version.sentences):
+            collection = self.store.collection(name)
+            collection.delete(where=dead)
+            for stamp in older:
+                ids = collection.get(where={STAMP_KEY: stamp}, include=[])["ids"]
+                for start in range(0, len(ids), DELETE_BATCH):
+                    batch = ids[start : start + DELETE_BATCH]
+                    collection.update(ids=batch, metadatas=[{STAMP_KEY: BASE}] * len(batch))
+
+    def _forget(self, version: Version) -> None:
+        """Delete the records `version` and the one it replaced both do not hold."""
+        ids = sorted(version.gone)
+        for name in (version.chunks, version.sentences):
+            collection = self.store.collection(name)
+            for start in range(0, len(ids), DELETE_BATCH):
+                collection.delete(ids=ids[start : start + DELETE_BATCH])
 
     def _publish(self, version: Version, report: RefreshReport) -> None:
         """Flip the pointer to `version`, unless a refresh started after it finished first."""
@@ -166,8 +215,9 @@ class Indexer:
         current = self._active_or_none()
         self.store.activate(version)
         # Keep the version just replaced: queries in flight elsewhere may still read it.
-        keep = {version.name} | ({current.name} if current else set())
-        self.store.drop_unused(keep, before=version.name)
+        keep = {version.generation} | ({current.generation} if current else set())
+        self.store.drop_unused(keep, before=version.generation)
+        self._forget(version)
 
     def _superseded(self, version: Version, report: RefreshReport) -> bool:
         """Whether a refresh started after ours is live: it read the corpus later, so it wins."""
@@ -181,70 +231,142 @@ class Indexer:
     def _discard(self, version: Version) -> None:
         """Remove an unfinished version; if even that fails, the next refresh clears it."""
         try:
-            self.store.drop_version(version.name)
+            if version.generation == version.name:
+                self.store.drop_version(version.name)
+                return
+            for name in (version.chunks, version.sentences):
+                self.store.collection(name).delete(where={STAMP_KEY: version.stamp})
         except StoreError as exc:
             log.warning("could not remove unfinished index %s: %s", version.name, exc)
 
-    def _old_locations(self, old: Version | None) -> dict[str, str]:
-        if old is None:
-            return {}
-        records = self.store.collection(old.chunks).get(include=["metadatas"])
-        return {i: _location_of(m) for i, m in zip(records["ids"], records["metadatas"])}
-
-    def _copy_vectors(self, old, chunks, chunk_col, sentence_col, progress) -> None:
-        if not chunks:
+    def _copy(self, version: Version, delta: _Delta, progress) -> None:
+        """Records for passages whose text is indexed already: its vectors, their new place."""
+        moved = delta.moved
+        if not moved:
             return
-        old_chunks = self.store.collection(old.chunks)
-        old_sentences = self.store.collection(old.sentences)
-        for start in range(0, len(chunks), EMBED_BATCH * 4):
-            batch = chunks[start : start + EMBED_BATCH * 4]
-            progress("reusing unchanged passages", start, len(chunks))
-            chunk_vectors = _vectors(old_chunks, [c.id for c in batch])
-            by_id = packed.read(old_sentences, [(c.id, len(c.sentences)) for c in batch])
-            sentence_vectors = np.concatenate([by_id[c.id] for c in batch])
-            _add(chunk_col, sentence_col, batch, chunk_vectors, sentence_vectors)
+        chunks = self.store.collection(delta.source.chunks)
+        sentences = self.store.collection(delta.source.sentences)
+        for start in range(0, len(moved), EMBED_BATCH * 4):
+            batch = moved[start : start + EMBED_BATCH * 4]
+            progress("reusing unchanged passages", start, len(moved))
+            olds = [old for _, old in batch]
+            passage_vectors = _vectors(chunks, olds)
+            by_id = packed.read(sentences, [(old, len(p.sentences)) for p, old in batch])
+            sentence_vectors = np.concatenate([by_id[old] for old in olds])
+            self._add(version, [p for p, _ in batch], passage_vectors, sentence_vectors)
 
-    def _embed_new(self, chunks, chunk_col, sentence_col, progress) -> int:
+    def _embed(self, version: Version, passages: list[Passage], progress) -> int:
         embedded = 0
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            progress("embedding new passages", start, len(chunks))
-            texts = [c.sentence_text(i) for c in batch for i in range(len(c.sentences))]
+        for start in range(0, len(passages), EMBED_BATCH):
+            batch = passages[start : start + EMBED_BATCH]
+            progress("embedding new passages", start, len(passages))
+            texts = [p.sentence_text(i) for p in batch for i in range(len(p.sentences))]
             sentence_vectors = embed_array(self.embedder, texts)
             embedded += len(texts)
-            _add(
-                chunk_col,
-                sentence_col,
-                batch,
-                _passage_vectors(batch, sentence_vectors),
-                sentence_vectors,
-            )
-        progress("embedding new passages", len(chunks), len(chunks))
+            self._add(version, batch, passage_vectors(batch, sentence_vectors), sentence_vectors)
+        progress("embedding new passages", len(passages), len(passages))
         return embedded
 
-
-def _passage_vectors(chunks: list[Chunk], sentence_vectors: np.ndarray) -> np.ndarray:
-    """A passage's vector: the normalised mean of its sentences' vectors (one embedding pass)."""
-    out, row = np.zeros((len(chunks), sentence_vectors.shape[1]), dtype=np.float32), 0
-    for i, chunk in enumerate(chunks):
-        out[i] = sentence_vectors[row : row + len(chunk.sentences)].mean(axis=0)
-        row += len(chunk.sentences)
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    def _add(self, version: Version, passages, vectors, sentence_vectors) -> None:
+        add_passages(self.store, version, passages, vectors, sentence_vectors)
 
 
-def _add(chunk_col, sentence_col, chunks, chunk_vectors, sentence_vectors) -> None:
-    chunk_col.add(
-        ids=[c.id for c in chunks],
-        embeddings=np.asarray(chunk_vectors, dtype=np.float32),
-        documents=[c.text for c in chunks],
-        metadatas=[chunk_metadata(c) for c in chunks],
+@dataclass
+class _Delta:
+    """What a refresh writes: passages to embed, passages moved (and their old records)."""
+
+    source: Version | None  # where the records of moved passages are
+    fresh: list[Passage]
+    moved: list[tuple[Passage, str]]
+    deleted: set[str]  # records the new version does not hold
+    counts: dict[str, int]
+
+    @classmethod
+    def of(cls, store: Store, old: Version, passages: list[Passage], documents) -> _Delta:
+        """The change from `old`, reading back only the records of the documents that changed."""
+        sources = set(documents) | set(old.documents)
+        changed = {s for s in sources if _digest(documents, s) != _digest(old.documents, s)}
+        where = {"source": {"$in": sorted(changed)}}
+        held = store.held(old, ["metadatas"], where=where) if changed else {"ids": []}
+        records = dict(zip(held["ids"], held.get("metadatas", [])))
+        return cls._against(old, records, passages, changed)
+
+    @classmethod
+    def full(cls, store: Store, old: Version | None, passages: list[Passage]) -> _Delta:
+        """Every passage written anew; vectors reused from `old` where it has them."""
+        held = store.held(old, ["metadatas"]) if old else {"ids": [], "metadatas": []}
+        delta = cls._against(old, dict(zip(held["ids"], held["metadatas"])), passages, None)
+        written = {p.id for p in delta.fresh} | {p.id for p, _ in delta.moved}
+        olds = {passage_of(r): r for r in held["ids"]}
+        delta.moved += [(p, olds[p.id]) for p in passages if p.id not in written]
+        return delta
+
+    @classmethod
+    def _against(cls, source, old: dict[str, dict], passages: list[Passage], sources) -> _Delta:
+        by_passage = {meta["passage"]: (record, meta) for record, meta in old.items()}
+        fresh, moved, kept = [], [], set()
+        for passage in passages:
+            if sources is not None and passage.source not in sources:
+                continue
+            record, meta = by_passage.get(passage.id, (None, None))
+            if record is None:
+                fresh.append(passage)
+            elif location(meta) != location(passage_metadata(passage)):
+                moved.append((passage, record))
+            else:
+                kept.add(record)
+        new_ids = {p.id for p in passages}
+        counts = {
+            "added": len(fresh),
+            "updated": len(moved),
+            "deleted": sum(1 for m in old.values() if m["passage"] not in new_ids),
+            "unchanged": len(passages) - len(fresh) - len(moved),
+        }
+        return cls(source, fresh, moved, set(old) - kept, counts)
+
+    def count(self, report: RefreshReport) -> None:
+        for key, value in self.counts.items():
+            setattr(report, key, value)
+
+
+def _incremental(base: Version, live: Version, delta: _Delta) -> Version:
+    """The version that adds `delta`'s records to the live generation under its own stamp."""
+    stamp = version_time(base.name)
+    own = live.deleted - live.gone  # what the live version deleted: its predecessor held them
+    return replace(
+        base,
+        generation=live.generation,
+        committed=tuple(dict.fromkeys((BASE, live.stamp, stamp))),
+        deleted=frozenset(delta.deleted) | own,
+        gone=own,
+        previous=live.name,
+    )
+
+
+def add_passages(store: Store, version: Version, passages, vectors, sentence_vectors) -> None:
+    """Write passages' records, with their vectors, as `version` (which must not be live yet)."""
+    stamp = version.stamp
+    ids = [record_id(p.id, stamp) for p in passages]
+    store.collection(version.chunks).add(
+        ids=ids,
+        embeddings=np.asarray(vectors, dtype=np.float32),
+        documents=[p.text for p in passages],
+        metadatas=[stored_metadata(p, stamp) for p in passages],
     )
     # One record per passage, its sentence vectors packed: see retrieval/packed.py for why.
-    sentence_col.add(
-        **packed.records(
-            [c.id for c in chunks], [len(c.sentences) for c in chunks], sentence_vectors
-        )
+    counts = [len(p.sentences) for p in passages]
+    store.collection(version.sentences).add(
+        **packed.records(ids, counts, sentence_vectors, {STAMP_KEY: stamp})
     )
+
+
+def passage_vectors(passages: list[Passage], sentence_vectors: np.ndarray) -> np.ndarray:
+    """A passage's vector: the normalised mean of its sentences' vectors (one embedding pass)."""
+    out, row = np.zeros((len(passages), sentence_vectors.shape[1]), dtype=np.float32), 0
+    for i, passage in enumerate(passages):
+        out[i] = sentence_vectors[row : row + len(passage.sentences)].mean(axis=0)
+        row += len(passage.sentences)
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
 
 def _vectors(collection, ids: list[str]) -> np.ndarray:
@@ -253,31 +375,15 @@ def _vectors(collection, ids: list[str]) -> np.ndarray:
     return np.asarray([by_id[i] for i in ids], dtype=np.float32)
 
 
-def chunk_metadata(chunk: Chunk) -> dict:
-    sentences = [[s.start, s.end, s.line_start, s.line_end] for s in chunk.sentences]
-    return {
-        "source": chunk.source,
-        "line_start": chunk.span.line_start,
-        "line_end": chunk.span.line_end,
-        "url": chunk.url,
-        "sentences": json.dumps(sentences),
-        "duplicates": json.dumps(chunk.duplicates),
-    }
-
-
-def _location(chunk: Chunk) -> str:
-    return _location_of(chunk_metadata(chunk))
-
-
-def _location_of(meta: dict) -> str:
-    keys = ("source", "line_start", "line_end", "sentences", "duplicates", "url")
-    return json.dumps([meta.get(k) for k in keys])
-
-
-def _document_stats(scan: CorpusScan, chunks: list[Chunk]) -> dict[str, dict]:
+def document_stats(scan: CorpusScan, passages: list[Passage]) -> dict[str, dict]:
+    """Per document: its hash, size, passage count, and a digest of its passages' records."""
     per_source: dict[str, int] = {}
-    for chunk in chunks:
-        per_source[chunk.source] = per_source.get(chunk.source, 0) + 1
+    digests: dict[str, hashlib._Hash] = {}
+    for passage in passages:
+        per_source[passage.source] = per_source.get(passage.source, 0) + 1
+        digest = digests.setdefault(passage.source, hashlib.sha256())
+        digest.update(passage.id.encode())
+        digest.update(repr(location(passage_metadata(passage))).encode())
     return {
         doc.source: {
             "sha256": doc.sha256,
@@ -285,17 +391,20 @@ def _document_stats(scan: CorpusScan, chunks: list[Chunk]) -> dict[str, dict]:
             "lines": doc.text.count("\n") + 1,
             "chunks": per_source.get(doc.source, 0),
             "url": doc.url,
+            "digest": digests[doc.source].hexdigest() if doc.source in digests else "",
         }
         for doc in scan.documents
     }
 
 
-def _fingerprint(chunks: list[Chunk], documents: dict, embedder: str) -> str:
+def _digest(documents: dict, source: str) -> str | None:
+    return documents[source]["digest"] if source in documents else None
+
+
+def _fingerprint(documents: dict, embedder: str) -> str:
+    """Of everything a version holds: the documents' digests cover their passages' records."""
     digest = hashlib.sha256(embedder.encode())
     digest.update(json.dumps(documents, sort_keys=True).encode())
-    for chunk in chunks:
-        digest.update(chunk.id.encode())
-        digest.update(_location(chunk).encode())
     return digest.hexdigest()
 
 

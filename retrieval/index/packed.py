@@ -4,12 +4,9 @@ The answerer needs every sentence vector of the few passages it retrieves, and n
 searches sentences by similarity. Stored one record per sentence, Chroma built an HNSW
 graph over about ten times as many vectors as passages, and loaded all of it into memory
 on the first `get` (1.6 GB at 100,000 passages of documentation). Here a passage's
-sentence vectors travel as one float16 string in the metadata of a record with the
-passage's id and a one-number placeholder embedding: a plain `get` by id, which any Chroma
-(embedded or server) serves from its metadata store without loading a vector index.
-
-Indexes written by earlier versions (one record per sentence, ids "<passage>:<n>") are
-still read, so an upgrade answers from the old index until the next refresh replaces it.
+sentence vectors travel as one float16 string in the metadata of a record with the id of
+the passage's record and a one-number placeholder embedding: a plain `get` by id, which any
+Chroma (embedded or server) serves from its metadata store without loading a vector index.
 """
 
 from __future__ import annotations
@@ -34,42 +31,34 @@ def unpack(text: str, count: int) -> np.ndarray:
     return flat.reshape(count, -1)
 
 
-def records(passage_ids: Sequence[str], counts: Sequence[int], vectors: np.ndarray) -> dict:
-    """Arguments for `collection.add`: the passages' sentence vectors, one record each."""
+def records(
+    record_ids: Sequence[str], counts: Sequence[int], vectors: np.ndarray, extra: dict | None = None
+) -> dict:
+    """Arguments for `collection.add`: the passages' sentence vectors, one record each.
+
+    `extra` metadata goes on every record (the version stamp, so debris is found by it).
+    """
     metadatas, row = [], 0
     for count in counts:
-        metadatas.append({VECTORS_KEY: pack(vectors[row : row + count]), COUNT_KEY: count})
+        packed = {VECTORS_KEY: pack(vectors[row : row + count]), COUNT_KEY: count}
+        metadatas.append({**packed, **(extra or {})})
         row += count
     return {
-        "ids": list(passage_ids),
+        "ids": list(record_ids),
         "embeddings": np.full((len(metadatas), 1), PLACEHOLDER[0], dtype=np.float32),
         "metadatas": metadatas,
     }
 
 
 def read(collection, passages: Sequence[tuple[str, int]]) -> dict[str, np.ndarray]:
-    """Sentence vectors by passage id, for (passage id, sentence count) pairs."""
+    """Sentence vectors by record id, for (record id, sentence count) pairs; absent ones omitted."""
     if not passages:
         return {}
-    got = collection.get(ids=[pid for pid, _ in passages], include=["metadatas"])
+    counts = dict(passages)
+    got = collection.get(ids=list(counts), include=["metadatas"])
     found = {
         pid: unpack(meta[VECTORS_KEY], int(meta[COUNT_KEY]))
         for pid, meta in zip(got["ids"], got["metadatas"])
         if meta and VECTORS_KEY in meta
     }
-    missing = [(pid, n) for pid, n in passages if pid not in found]
-    if missing:
-        found.update(_read_per_sentence(collection, missing))
-    return found
-
-
-def _read_per_sentence(collection, passages: Sequence[tuple[str, int]]) -> dict[str, np.ndarray]:
-    """The layout before packing: one record per sentence, ids "<passage>:<n>"."""
-    ids = [f"{pid}:{n}" for pid, count in passages for n in range(count)]
-    got = collection.get(ids=ids, include=["embeddings"])
-    by_id = dict(zip(got["ids"], got["embeddings"]))
-    return {
-        pid: np.asarray([by_id[f"{pid}:{n}"] for n in range(count)], dtype=np.float32)
-        for pid, count in passages
-        if all(f"{pid}:{n}" in by_id for n in range(count))
-    }
+    return {pid: rows for pid, rows in found.items() if len(rows) == counts[pid]}

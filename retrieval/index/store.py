@@ -27,6 +27,7 @@ from retrieval.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from retrieval.index.records import BASE, SCHEMA, STAMP_KEY
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ REFUSED = "The Chroma server refused our credentials: check CHROMA_TOKEN."
 # httpx waits forever by default in chromadb's client: a frozen server would hang every question.
 HTTP_CONNECT_TIMEOUT_S = 5.0
 HTTP_TIMEOUT_S = 60.0
+PAGE = 5_000
 
 
 def make_client(
@@ -246,43 +248,91 @@ class Collection:
         with store_errors():
             return self._inner.count()
 
+    def update(self, **kwargs) -> None:
+        with store_errors():
+            self._inner.update(**kwargs)
+
+    def delete(self, **kwargs) -> None:
+        with store_errors():
+            self._inner.delete(**kwargs)
+
 
 @dataclass(frozen=True)
 class Version:
-    """One built index: its collections and what it was built from."""
+    """One built index: where its records are, which of them it holds, what it was built from.
+
+    A full build writes a new pair of collections (its `generation`, named after it); an
+    incremental refresh adds records to the live generation under its own stamp. A version
+    holds the records whose stamp it `committed` and that it has not `deleted`.
+    """
 
     name: str
     built_at: float
     embedder: str
     fingerprint: str
-    documents: dict[str, dict[str, Any]]  # source -> {"sha256", "chars", "lines", "chunks", "url"}
+    documents: dict[str, dict[str, Any]]  # source -> {"sha256", "chars", "lines", "chunks", ...}
+    generation: str = ""
+    committed: tuple[int, ...] = (BASE,)
+    deleted: frozenset[str] = frozenset()  # records of committed stamps it does not hold
+    gone: frozenset[str] = frozenset()  # of those, the ones its previous version did not hold
+    previous: str = ""  # the version it replaced in the same generation, if any
+
+    def __post_init__(self) -> None:
+        if not self.generation:
+            object.__setattr__(self, "generation", self.name)
 
     @property
     def chunks(self) -> str:
-        return f"{self.name}_chunks"
+        return f"{self.generation}_chunks"
 
     @property
     def sentences(self) -> str:
-        return f"{self.name}_sentences"
+        return f"{self.generation}_sentences"
+
+    @property
+    def stamp(self) -> int:
+        """The stamp of the records this version wrote: the base one for a full build."""
+        return BASE if self.generation == self.name else version_time(self.name)
+
+    def sees(self, record: str, meta: dict[str, Any]) -> bool:
+        """Whether this version holds a record of its generation."""
+        return meta.get(STAMP_KEY) in self.committed and record not in self.deleted
 
     def to_metadata(self) -> dict[str, Any]:
         return {
+            "schema": SCHEMA,
             "name": self.name,
             "built_at": self.built_at,
             "embedder": self.embedder,
             "fingerprint": self.fingerprint,
             "documents": json.dumps(self.documents),
+            "generation": self.generation,
+            "committed": json.dumps(list(self.committed)),
+            "deleted": json.dumps(sorted(self.deleted)),
+            "gone": json.dumps(sorted(self.gone)),
+            "previous": self.previous,
         }
 
     @classmethod
     def from_metadata(cls, meta: dict[str, Any]) -> Version:
+        if meta.get("schema") != SCHEMA:
+            raise OldIndexError(meta.get("schema"))
         return cls(
             meta["name"],
             float(meta["built_at"]),
             meta["embedder"],
             meta["fingerprint"],
             json.loads(meta["documents"]),
+            meta["generation"],
+            tuple(int(s) for s in json.loads(meta["committed"])),
+            frozenset(json.loads(meta["deleted"])),
+            frozenset(json.loads(meta["gone"])),
+            meta["previous"],
         )
+
+
+class OldIndexError(ValueError):
+    """The pointer names an index written in an earlier layout: it is rebuilt, never read."""
 
 
 def new_version_name() -> str:
@@ -312,6 +362,11 @@ class Store:
             raise IndexMissingError("No index yet: run `seedbot index` (or /reindex) first.")
         try:
             return Version.from_metadata(meta)
+        except OldIndexError:
+            raise IndexMissingError(
+                "The index was built by an earlier version of seedbot: run `seedbot index` "
+                "(or /reindex) to rebuild it."
+            ) from None
         except (KeyError, TypeError, ValueError):
             # Treated as missing, so `seedbot index` rebuilds instead of failing on it too.
             raise IndexMissingError(
@@ -324,6 +379,26 @@ class Store:
         with store_errors():
             pointer.modify(metadata=version.to_metadata())
 
+    def held(self, version: Version, include: list[str], where: dict | None = None) -> dict:
+        """The records `version` holds (all, or those matching `where`), a page at a time.
+
+        A page of 5,000: one `get` of 100,000 passages peaked at 1.2 GB resident.
+        """
+        collection = self.collection(version.chunks)
+        out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
+        for offset in range(0, collection.count(), PAGE):
+            page = collection.get(
+                where=where, include=list({"metadatas", *include}), limit=PAGE, offset=offset
+            )
+            if not page["ids"]:
+                break
+            for n, (record, meta) in enumerate(zip(page["ids"], page["metadatas"])):
+                if version.sees(record, meta):
+                    out["ids"].append(record)
+                    for key in include:
+                        out[key].append(page[key][n])
+        return out
+
     def collection(self, name: str, create: bool = False) -> Collection:
         with store_errors():
             if create:
@@ -332,14 +407,30 @@ class Store:
                 )
             return Collection(self.client.get_collection(name))
 
-    def versions(self) -> set[str]:
-        """Names of the versions that have collections in the store, complete or not."""
+    def generations(self) -> set[str]:
+        """Names of the collection pairs in the store, complete or not."""
         with store_errors():
             names = [getattr(c, "name", c) for c in self.client.list_collections()]
         return {n.rsplit("_", 1)[0] for n in names if version_time(n.rsplit("_", 1)[0])}
 
+    def versions(self) -> set[str]:
+        """Names of the versions whose records are in the store, complete or not.
+
+        The live generation holds the live version and the one it replaced; every other
+        generation is one full build (finished or not).
+        """
+        found = self.generations()
+        try:
+            live = self.active()
+        except IndexMissingError:
+            return found
+        if live.generation in found:
+            found.discard(live.generation)
+            found |= {live.name} | ({live.previous} if live.previous else set())
+        return found
+
     def drop_unused(self, keep: set[str], before: str | None = None) -> list[str]:
-        """Delete versions not in `keep` that were started before `before` (default: all).
+        """Delete generations not in `keep` started before `before` (default: all).
 
         Versions started later may be another process's refresh still in progress (on a
         shared server): dropping them would break it, so they wait for a later refresh.
@@ -347,7 +438,7 @@ class Store:
         limit = version_time(before) if before else None
         doomed = [
             v
-            for v in sorted(self.versions())
+            for v in sorted(self.generations())
             if v not in keep and (limit is None or version_time(v) < limit)
         ]
         for version in doomed:
@@ -355,7 +446,7 @@ class Store:
         return doomed
 
     def drop_version(self, name: str) -> None:
-        """Delete a version's collections; one already gone (another cleaner won) is fine."""
+        """Delete a generation's collections; one already gone (another cleaner won) is fine."""
         from chromadb.errors import NotFoundError
 
         for suffix in ("_chunks", "_sentences"):

@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from retrieval.ingest.corpus import Document
 from retrieval.ingest.sentences import sentence_spans
+from retrieval.types import Passage, SentenceSpan, passage_id
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
-
-
-@dataclass(frozen=True)
-class Span:
-    """A stretch of a document: character offsets and the 1-based lines they cover."""
-
-    start: int
-    end: int
-    line_start: int
-    line_end: int
-
-
-@dataclass
-class Chunk:
-    """A passage of one document, verbatim, with its sentences and where duplicates of it stand."""
-
-    source: str
-    span: Span
-    text: str
-    sentences: list[Span]  # offsets relative to `text`, lines absolute
-    url: str = ""
-    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        """Content-addressed, so an unchanged passage keeps its id and its vector."""
-        return hashlib.sha256(_normalised(self.text).encode("utf-8")).hexdigest()[:32]
-
-    def sentence_text(self, index: int) -> str:
-        sentence = self.sentences[index]
-        return self.text[sentence.start : sentence.end]
 
 
 def _normalised(text: str) -> str:
@@ -57,8 +26,8 @@ class _Paragraph:
     copies: list[tuple[str, int]] = field(default_factory=list)
 
 
-def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Chunk]:
-    """Chunks of every document; a paragraph seen before (in any file) is kept once."""
+def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Passage]:
+    """Passages of every document; a paragraph seen before (in any file) is kept once."""
     first_seen: dict[str, _Paragraph] = {}
     original_doc: dict[int, Document] = {}
     kept_by_doc = []
@@ -77,16 +46,16 @@ def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Chun
                 )
                 original.copies.append((doc.source, shift))
         kept_by_doc.append((doc, kept))
-    chunks: dict[str, Chunk] = {}
+    passages: dict[str, Passage] = {}
     for doc, kept in kept_by_doc:
-        for chunk in _chunks_of(doc, kept, chunk_chars):
-            if chunk.id in chunks:  # same text built from different paragraphs
-                chunks[chunk.id].duplicates.append(
-                    (chunk.source, chunk.span.line_start, chunk.span.line_end)
+        for passage in _chunks_of(doc, kept, chunk_chars):
+            if passage.id in passages:  # same text built from different paragraphs
+                passages[passage.id].duplicates.append(
+                    (passage.source, passage.line_start, passage.line_end)
                 )
             else:
-                chunks[chunk.id] = chunk
-    return list(chunks.values())
+                passages[passage.id] = passage
+    return list(passages.values())
 
 
 def _paragraphs(text: str) -> list[_Paragraph]:
@@ -115,9 +84,9 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in blocks if text[s:e].strip()]
 
 
-def _chunks_of(doc: Document, paragraphs: list[_Paragraph], chunk_chars: int) -> list[Chunk]:
+def _chunks_of(doc: Document, paragraphs: list[_Paragraph], chunk_chars: int) -> list[Passage]:
     """Greedy packing: whole paragraphs while they fit, long paragraphs cut between sentences."""
-    chunks: list[Chunk] = []
+    chunks: list[Passage] = []
     group: list[tuple[int, int]] = []
     copies: dict[tuple[str, int], list[tuple[int, int]]] = {}  # copy -> its sentences here
 
@@ -141,15 +110,27 @@ def _chunks_of(doc: Document, paragraphs: list[_Paragraph], chunk_chars: int) ->
 
 
 def _copy_spans(doc: Document, copies) -> list[tuple[str, int, int]]:
-    """Where the copied part of a chunk stands again: (source, first line, last line)."""
+    """Where the copied part of a passage stands again: (source, first line, last line)."""
     return [
         (source, doc.line_of(sentences[0][0]) + shift, doc.line_of(sentences[-1][1] - 1) + shift)
         for (source, shift), sentences in sorted(copies.items())
     ]
 
 
-def _make_chunk(doc: Document, sentences: list[tuple[int, int]], duplicates) -> Chunk:
+def _make_chunk(doc: Document, sentences: list[tuple[int, int]], duplicates) -> Passage:
     start, end = sentences[0][0], sentences[-1][1]
-    spans = [Span(s - start, e - start, doc.line_of(s), doc.line_of(e - 1)) for s, e in sentences]
-    span = Span(start, end, doc.line_of(start), doc.line_of(end - 1))
-    return Chunk(doc.source, span, doc.text[start:end], spans, doc.url, duplicates)
+    spans = [
+        SentenceSpan(s - start, e - start, doc.line_of(s), doc.line_of(e - 1)) for s, e in sentences
+    ]
+    text = doc.text[start:end]
+    return Passage(
+        id=passage_id(text),
+        source=doc.source,
+        line_start=doc.line_of(start),
+        line_end=doc.line_of(end - 1),
+        text=text,
+        sentences=spans,
+        url=doc.url,
+        duplicates=duplicates,
+        start=start,
+    )

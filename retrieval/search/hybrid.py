@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from retrieval.errors import StoreError
 from retrieval.index import packed
+from retrieval.index.records import PASSAGE_KEY, passage_from, passage_of, stands_in
 from retrieval.index.store import Store, Version
 from retrieval.search.keywords import KeywordIndex
-from retrieval.types import Passage, SentenceRef
+from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 24  # taken from each ranking before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
 COMMON_WORDS = 5_000  # the corpus's most frequent content words, to warm the word cache
-PAGE = 5_000  # passages per `get` at start-up: one `get` of 100,000 peaked at 1.2 GB resident
 
 
 class Retriever:
@@ -27,6 +27,7 @@ class Retriever:
 
     def __init__(self, store: Store, version: Version, cache_dir: Path | None = None) -> None:
         self.version = version
+        self._store = store
         self._chunks = store.collection(version.chunks)
         self._sentences = store.collection(version.sentences)
         self._keywords, self._ids = self._keyword_index(cache_dir)
@@ -50,27 +51,33 @@ class Retriever:
         return index, ids
 
     def _all_documents(self) -> tuple[list[str], list[str]]:
-        """Every passage's id and text, a page at a time."""
-        ids: list[str] = []
-        texts: list[str] = []
-        for offset in range(0, self._chunks.count(), PAGE):
-            page = self._chunks.get(include=["documents"], limit=PAGE, offset=offset)
-            ids += page["ids"]
-            texts += page["documents"]
-        return ids, texts
+        """Every passage's id and text."""
+        held = self._store.held(self.version, ["documents"])
+        return [passage_of(r) for r in held["ids"]], held["documents"]
 
     @property
     def size(self) -> int:
         return len(self._ids)
 
     @property
+    def passage_ids(self) -> list[str]:
+        """Every passage of this version, in index order."""
+        return list(self._ids)
+
+    @property
     def keywords(self) -> KeywordIndex:
         return self._keywords
+
+    def passage_ids_of(self, source: str) -> list[str]:
+        """The passages that stand in `source`: its own, and those a copy of which stands there."""
+        held = self._store.held(self.version, [], where=stands_in(source))
+        return [passage_of(r) for r in held["ids"]]
 
     def search(self, question: str, query_vector: np.ndarray, k: int) -> list[Passage]:
         """The `k` best passages for the question, best first."""
         if not self._ids:
             return []
+        self._check_kept()
         vector_ranked = self._vector_ranking(query_vector)
         keyword_ranked = {
             self._ids[i]: score for i, score in self._keywords.top(question, CANDIDATES)
@@ -86,47 +93,71 @@ class Retriever:
             passage.fused_score = fused[passage.id]
         return passages
 
+    def _check_kept(self) -> None:
+        """StoreError once this version is neither live nor the one the live one replaced.
+
+        Its generation then no longer keeps every record it holds; the caller follows the
+        pointer. (A version of another generation fails by itself when that is dropped.)
+        """
+        live = self._store.active()
+        if live.generation == self.version.generation and self.version.name not in (
+            live.name,
+            live.previous,
+        ):
+            raise StoreError(f"index {self.version.name} was replaced; reload the live one")
+
     def _vector_ranking(self, query_vector: np.ndarray) -> dict[str, float]:
-        result = self._chunks.query(
-            query_embeddings=[query_vector.tolist()],
-            n_results=min(CANDIDATES, self.size),
-            include=["distances"],
-        )
-        return {i: 1.0 - d for i, d in zip(result["ids"][0], result["distances"][0])}
+        """The nearest passages this version holds; the generation's other records skipped.
+
+        Those are the ones it deleted plus any a refresh is writing: asking for that many
+        more, and for more again in the rare case a refresh is writing many, keeps the
+        ranking the same as a search over this version alone.
+        """
+        wanted = min(CANDIDATES, self.size)
+        asked = wanted + len(self.version.deleted)
+        while True:
+            result = self._chunks.query(
+                query_embeddings=[query_vector.tolist()],
+                n_results=asked,
+                include=["distances", "metadatas"],
+            )
+            ranked: dict[str, float] = {}
+            found = zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
+            for record, distance, meta in found:
+                if self.version.sees(record, meta):
+                    ranked.setdefault(meta[PASSAGE_KEY], 1.0 - distance)
+            if len(ranked) >= wanted or len(result["ids"][0]) < asked:
+                return dict(list(ranked.items())[:wanted])
+            asked *= 2
 
     def load_passages(
         self, ids: list[str], query_vector: np.ndarray | None = None
     ) -> list[Passage]:
-        """Passages by id with their sentence vectors; scored against `query_vector` if given."""
-        records = self._chunks.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        by_id = {
-            i: (doc, meta, emb)
-            for i, doc, meta, emb in zip(
-                records["ids"], records["documents"], records["metadatas"], records["embeddings"]
-            )
-        }
-        passages = [_passage(i, *by_id[i]) for i in ids if i in by_id]
-        vectors = packed.read(self._sentences, [(p.id, len(p.sentences)) for p in passages])
-        for passage in passages:
-            passage.sentence_vectors = vectors[passage.id]
+        """Passages by id with their sentence vectors; scored against `query_vector` if given.
+
+        A record's id is taken for its passage's, for callers that read records themselves.
+        """
+        ids = list(dict.fromkeys(passage_of(i) for i in ids))
+        if not ids:
+            return []
+        records = self._chunks.get(
+            where={PASSAGE_KEY: {"$in": ids}},
+            include=["documents", "metadatas", "embeddings"],
+        )
+        by_id = {}
+        found = zip(
+            records["ids"], records["documents"], records["metadatas"], records["embeddings"]
+        )
+        for record, text, meta, vector in found:
+            if self.version.sees(record, meta):
+                by_id[meta[PASSAGE_KEY]] = (record, passage_from(text, meta), vector)
+        wanted = [by_id[i] for i in ids if i in by_id]
+        vectors = packed.read(self._sentences, [(r, len(p.sentences)) for r, p, _ in wanted])
+        for record, passage, vector in wanted:
+            passage.sentence_vectors = vectors[record]
             if query_vector is not None:
-                passage.vector_score = float(np.dot(by_id[passage.id][2], query_vector))
-        return passages
-
-
-def _passage(chunk_id: str, text: str, meta: dict, _embedding) -> Passage:
-    sentences = [SentenceRef(*s) for s in json.loads(meta["sentences"])]
-    return Passage(
-        id=chunk_id,
-        source=meta["source"],
-        line_start=int(meta["line_start"]),
-        line_end=int(meta["line_end"]),
-        text=text,
-        sentences=sentences,
-        sentence_vectors=np.zeros((0, 0), dtype=np.float32),
-        url=meta.get("url", ""),
-        duplicates=[tuple(d) for d in json.loads(meta.get("duplicates", "[]"))],
-    )
+                passage.vector_score = float(np.dot(vector, query_vector))
+        return [p for _, p, _ in wanted]
 
 
 def _cache(index: KeywordIndex, ids: list[str], path: Path) -> None:

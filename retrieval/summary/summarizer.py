@@ -10,7 +10,6 @@ Summaries are cached per index version, so a refresh invalidates them.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 import time
@@ -240,21 +239,13 @@ def _whole_statement(text: str) -> bool:
 
 
 def load_passages(live: LiveIndex, source: str | None) -> list[Passage]:
-    """The live index's passages of one document (or all), with their sentence vectors."""
+    """The live index's passages of one document (or all), with their sentence vectors.
+
+    A document's passages include those whose copy stands in it (a paragraph seen before
+    is indexed once, under its first occurrence).
+    """
     retriever = live.current()
-    chunks = live.store.collection(retriever.version.chunks)
-    where = {"source": source} if source else None
-    records = chunks.get(where=where, include=["metadatas"])
-    if source and not records["ids"]:  # every paragraph is a copy of one held elsewhere
-        records = chunks.get(include=["metadatas"])
-    ids = [
-        i
-        for i, meta in zip(records["ids"], records["metadatas"])
-        if source is None
-        or meta["source"] == source
-        or json.dumps(source) in meta.get("duplicates", "")
-    ]
-    # The retriever is the one place that knows how sentence vectors are stored.
+    ids = retriever.passage_ids_of(source) if source else retriever.passage_ids
     passages = retriever.load_passages(ids) if ids else []
     return sorted(passages, key=lambda p: (p.source, p.line_start))
 

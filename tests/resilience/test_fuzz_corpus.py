@@ -68,8 +68,8 @@ def test_any_folder_is_read_and_cut_verbatim_or_refused_clearly(tmp_path, files)
     assert len({c.id for c in chunks}) == len(chunks)
     for chunk in chunks:
         doc = texts[chunk.source]
-        assert doc.text[chunk.span.start : chunk.span.end] == chunk.text
-        assert chunk.text in doc.lines(chunk.span.line_start, chunk.span.line_end)
+        assert doc.text[chunk.start : chunk.start + len(chunk.text)] == chunk.text
+        assert chunk.text in doc.lines(chunk.line_start, chunk.line_end)
         for n, sentence in enumerate(chunk.sentences):
             lines = doc.lines(sentence.line_start, sentence.line_end)
             assert chunk.sentence_text(n) in lines

@@ -31,6 +31,7 @@ from tests.resilience.invariants import (
     assert_no_debris,
     assert_version_holds,
     expected_chunks,
+    held_ids,
 )
 from tests.resilience.processes import run_seedbot, seedbot_env, start_seedbot
 
@@ -108,7 +109,7 @@ def check_live(setup: Setup, settings, embedder, allowed: list[dict]) -> int:
     with setup.open_client() as client:
         store = Store(client)
         version = store.active()
-        ids = set(store.collection(version.chunks).get(include=[])["ids"])
+        ids = held_ids(store, version)
         matches = [i for i, chunks in enumerate(allowed) if set(chunks) == ids]
         assert matches, f"live version {version.name} matches no corpus it was built from"
         assert_version_holds(store, version, allowed[matches[-1]])

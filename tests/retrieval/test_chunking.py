@@ -18,8 +18,8 @@ def test_each_chunk_is_verbatim_at_its_lines(seed_service):
     documents = {d.source: d for d in seed_documents(seed_service)}
     for chunk in chunk_corpus(list(documents.values())):
         doc = documents[chunk.source]
-        assert doc.text[chunk.span.start : chunk.span.end] == chunk.text
-        assert chunk.text in doc.lines(chunk.span.line_start, chunk.span.line_end)
+        assert doc.text[chunk.start : chunk.start + len(chunk.text)] == chunk.text
+        assert chunk.text in doc.lines(chunk.line_start, chunk.line_end)
         for index, sentence in enumerate(chunk.sentences):
             quote = chunk.sentence_text(index)
             assert quote in doc.lines(sentence.line_start, sentence.line_end)
@@ -27,8 +27,8 @@ def test_each_chunk_is_verbatim_at_its_lines(seed_service):
 
 def test_the_repeated_comments_are_indexed_once_and_point_at_their_copy(seed_service):
     chunks = [c for c in chunk_corpus(seed_documents(seed_service)) if c.source == SEED_000]
-    assert all(c.span.line_end <= 10 for c in chunks), "the copy at lines 11-19 is not indexed"
-    first = next(c for c in chunks if c.span.line_start == 1)
+    assert all(c.line_end <= 10 for c in chunks), "the copy at lines 11-19 is not indexed"
+    first = next(c for c in chunks if c.line_start == 1)
     assert (SEED_000, 11, 11) in first.duplicates
 
 
@@ -62,9 +62,7 @@ def test_chunks_cover_every_sentence_once_and_never_cut_one(paragraphs, size):
     text = "\n".join(paragraphs)
     doc = Document("p.txt", text)
     chunks = chunk_corpus([doc], chunk_chars=size)
-    covered = sorted(
-        (c.span.start + s.start, c.span.start + s.end) for c in chunks for s in c.sentences
-    )
+    covered = sorted((c.start + s.start, c.start + s.end) for c in chunks for s in c.sentences)
     expected = sentence_spans(text)
     kept = [c.text for c in chunks]
     # Repeated paragraphs are kept once, so every kept sentence is one of the text's sentences.

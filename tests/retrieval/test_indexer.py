@@ -9,7 +9,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import IndexMissingError, RefreshRunningError
+from retrieval.index.store import POINTER_COLLECTION
 from tests.conftest import make_service
+from tests.resilience.invariants import expected_chunks, held_ids
 
 SEED_003 = "003_6fe5a58e943e7eb6.txt"
 
@@ -37,8 +39,7 @@ def counting(embedder):
 
 
 def live_ids(service) -> set[str]:
-    version = service.store.active()
-    return set(service.store.collection(version.chunks).get()["ids"])
+    return held_ids(service.store, service.store.active())
 
 
 def test_first_refresh_adds_every_passage(settings, counting):
@@ -157,3 +158,46 @@ def test_a_new_embedder_rebuilds_every_vector(settings, embedder):
     other = DeterministicFakeEmbedding(size=384)
     report = make_service(settings, other).refresh()
     assert report.added > 0 and report.unchanged == 0
+
+
+def test_a_refresh_writes_only_the_changed_passages_records(settings, counting, corpus):
+    service = make_service(settings, counting)
+    service.refresh()
+    version = service.store.active()
+    before = set(service.store.collection(version.chunks).get(include=[])["ids"])
+    path = corpus / SEED_003
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Collapsable boxes are amazing.", "Foldable boxes."), "utf-8")
+    report = service.refresh()
+    live = service.store.active()
+    assert live.generation == version.generation, "same collections: no copy of the rest"
+    after = set(service.store.collection(live.chunks).get(include=[])["ids"])
+    assert len(after - before) == report.added + report.updated == 1
+    assert len(live.deleted) == 1 and live.deleted <= before
+    assert held_ids(service.store, live) == set(expected_chunks(corpus))
+
+
+def test_a_documents_passages_include_those_whose_copy_stands_in_it(settings, embedder, corpus):
+    shared = "Folding crates stack neatly in a cupboard.\n"
+    (corpus / "a.txt").write_text(shared, encoding="utf-8")
+    (corpus / "b.txt").write_text("Other words come first.\n\n" + shared, encoding="utf-8")
+    service = make_service(settings, embedder)
+    service.refresh()
+    retriever = service.retriever()
+    in_b = retriever.load_passages(retriever.passage_ids_of("b.txt"))
+    assert {p.source for p in in_b} == {"a.txt", "b.txt"}
+    [copy] = [p for p in in_b if p.source == "a.txt"]
+    assert copy.text == shared.strip() and copy.duplicates == [("b.txt", 3, 3)]
+    assert copy.id in retriever.passage_ids_of("a.txt")
+
+
+def test_an_index_in_the_old_json_layout_is_rebuilt_not_read(settings, embedder):
+    service = make_service(settings, embedder)
+    service.refresh()
+    pointer = service.store.client.get_collection(POINTER_COLLECTION)
+    old = {k: v for k, v in pointer.metadata.items() if k not in ("schema", "generation")}
+    pointer.modify(metadata={**old, "schema": 1})
+    with pytest.raises(IndexMissingError, match="earlier version"):
+        service.store.active()
+    report = make_service(settings, embedder).refresh()
+    assert report.added > 0 and service.store.active().name == report.version

@@ -1,0 +1,81 @@
+"""How a passage is stored: one Chroma record whose metadata are typed fields, never JSON.
+
+Records carry the index version they were written by (`v_from`): an incremental refresh adds
+records under its own stamp beside the live ones, and a reader keeps the records whose stamp
+its version has committed and that its version has not deleted (see `Version.sees`). Chroma
+refuses empty lists, so a passage with no copies has no copy fields at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval.types import Passage, SentenceSpan
+
+SCHEMA = 2  # 1: sentences and copies as JSON strings, one collection pair per version
+BASE = 0  # the stamp of records every version of their generation holds
+PASSAGE_KEY = "passage"
+STAMP_KEY = "v_from"
+_SENTENCE_KEYS = ("s_start", "s_end", "s_line_start", "s_line_end")
+_COPY_KEYS = ("copy_source", "copy_line_start", "copy_line_end")
+COPY_SOURCE = _COPY_KEYS[0]
+
+
+def record_id(passage_id: str, stamp: int) -> str:
+    """A record's id: the passage's, and the version that wrote it (the same text may move)."""
+    return f"{passage_id}@{stamp}"
+
+
+def passage_of(record: str) -> str:
+    return record.rsplit("@", 1)[0]
+
+
+def passage_metadata(passage: Passage) -> dict[str, Any]:
+    """What a passage's record says about it, apart from its text and its vector."""
+    meta: dict[str, Any] = {
+        PASSAGE_KEY: passage.id,
+        "source": passage.source,
+        "line_start": passage.line_start,
+        "line_end": passage.line_end,
+        "url": passage.url,
+    }
+    for n, key in enumerate(_SENTENCE_KEYS):
+        meta[key] = [(s.start, s.end, s.line_start, s.line_end)[n] for s in passage.sentences]
+    if passage.duplicates:
+        for n, key in enumerate(_COPY_KEYS):
+            meta[key] = [d[n] for d in passage.duplicates]
+    return meta
+
+
+def stored_metadata(passage: Passage, stamp: int) -> dict[str, Any]:
+    return {**passage_metadata(passage), STAMP_KEY: stamp}
+
+
+def location(meta: dict[str, Any]) -> tuple:
+    """Everything but the text: a passage whose location changed gets a new record."""
+    return tuple(
+        tuple(v) if isinstance(v, list) else v
+        for k, v in sorted(meta.items())
+        if k not in (STAMP_KEY, PASSAGE_KEY)
+    )
+
+
+def passage_from(text: str, meta: dict[str, Any]) -> Passage:
+    """The passage a record holds (without vectors, which the retriever adds)."""
+    columns = [meta[k] for k in _SENTENCE_KEYS]
+    copies = [meta.get(k, []) for k in _COPY_KEYS]
+    return Passage(
+        id=meta[PASSAGE_KEY],
+        source=meta["source"],
+        line_start=int(meta["line_start"]),
+        line_end=int(meta["line_end"]),
+        text=text,
+        sentences=[SentenceSpan(*row) for row in zip(*columns, strict=True)],
+        url=meta.get("url", ""),
+        duplicates=list(zip(*copies, strict=True)),
+    )
+
+
+def stands_in(source: str) -> dict[str, Any]:
+    """A `where` filter for the records of passages that stand in `source`, or a copy does."""
+    return {"$or": [{"source": source}, {COPY_SOURCE: {"$contains": source}}]}
