@@ -60,7 +60,9 @@ class Posted:
 
     def turn(self) -> Turn:
         """This exchange as an earlier turn of a conversation."""
-        return Turn(self.standalone or self.question, self.answer, tuple(self.citations))
+        return Turn(
+            self.standalone or self.question, self.answer, tuple(self.citations), self.refused
+        )
 
     @property
     def jump_url(self) -> str:

@@ -107,5 +107,5 @@ async def thread_turns(
         posted = found.get(message_id)
         if posted is not None and posted.answer_id not in seen:
             seen.add(posted.answer_id)
-            turns.extend([] if posted.refused else [posted.turn()])
+            turns.append(posted.turn())
     return turns[-MAX_TURNS:]

@@ -10,6 +10,11 @@ SEE_SOURCES = "see /sources for what they cover"  # a command in both the chat a
 
 def refusal_text(refusal: Refusal) -> str:
     """The refusal in words: the term the texts use without explaining it, when that is why."""
+    if refusal.reason is RefusalReason.NOTHING_TO_FOLLOW:
+        return (
+            "There was no answer to follow up on: the texts didn't answer the last question. "
+            "Ask your question in full."
+        )
     if refusal.reason is RefusalReason.NOT_DEFINED:
         return (
             f"The indexed texts mention “{refusal.term}” but don't say what it is. Try asking "

@@ -20,10 +20,10 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from retrieval.answer import extractive
-from retrieval.answer.analysis import QuestionFacts, analyse
+from retrieval.answer.analysis import QuestionFacts, analyse, has_content, normalise
 from retrieval.answer.citations import CitationGate
 from retrieval.answer.evidence import Evidence, rank_evidence
-from retrieval.answer.followup import standalone_question
+from retrieval.answer.followup import resolve
 from retrieval.answer.policy import RefusalPolicy, Verdict
 from retrieval.llm.answerer import LLMAnswerer, LLMFailure
 from retrieval.search.retriever import HybridRetriever, passage_of
@@ -39,6 +39,7 @@ class Ask:
     question: str
     history: tuple[Turn, ...] = ()
     standalone: str = ""
+    follows_refusal: bool = False  # it leans on a turn the bot could not answer
     facts: QuestionFacts | None = None
     query_vector: np.ndarray | None = field(default=None, repr=False)
     passages: tuple[Passage, ...] = ()
@@ -59,13 +60,15 @@ class AskStages:
     generator: LLMAnswerer | None = None
 
     def rewrite(self, ask: Ask) -> Ask:
-        """The follow-up rewritten to stand alone: by the LLM when configured, else offline."""
-        offline = standalone_question(ask.question, ask.history)
-        if self.generator is None or not ask.history:
-            return replace(ask, standalone=offline)
-        return replace(
-            ask, standalone=self.generator.standalone(ask.question, ask.history, offline)
-        )
+        """The follow-up rewritten to stand alone: by the LLM when configured, else offline.
+
+        A message that stands alone is taken as new, whatever the conversation before it.
+        """
+        resolved = resolve(ask.question, ask.history)
+        text = resolved.text
+        if self.generator is not None and resolved.dependent and not resolved.follows_refusal:
+            text = self.generator.standalone(ask.question, ask.history, text)
+        return replace(ask, standalone=normalise(text), follows_refusal=resolved.follows_refusal)
 
     def analyse(self, ask: Ask) -> Ask:
         return replace(ask, facts=analyse(ask.standalone))
@@ -79,7 +82,12 @@ class AskStages:
         keywords = self.keywords()
         passages = list(ask.passages)
         evidence = rank_evidence(ask.standalone, ask.query_vector, passages, keywords)
-        verdict = self.policy.judge(ask.facts, evidence, passages, keywords)
+        if ask.follows_refusal:
+            verdict = Verdict(0.0, Refusal(RefusalReason.NOTHING_TO_FOLLOW), ("follows_refusal",))
+        elif not has_content(ask.facts):
+            verdict = Verdict(0.0, Refusal(RefusalReason.NO_EVIDENCE), ("no_content",))
+        else:
+            verdict = self.policy.judge(ask.facts, evidence, passages, keywords)
         return replace(ask, evidence=tuple(evidence), verdict=verdict)
 
     def extractive(self, inputs: dict) -> Ask:

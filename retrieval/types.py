@@ -86,6 +86,7 @@ class RefusalReason(Enum):
     NOT_DEFINED = "not_defined"  # "what is X": the texts use X but never say what it is
     UNVERIFIED = "unverified"  # every quote failed the citation gate
     MODEL_DECLINED = "model_declined"  # the LLM said the passages do not answer
+    NOTHING_TO_FOLLOW = "nothing_to_follow"  # a follow-up of a question that went unanswered
 
 
 @dataclass(frozen=True)

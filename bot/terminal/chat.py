@@ -59,6 +59,8 @@ def _handle(service, line: str, history: list[Turn]) -> str:
     if command.startswith("/"):
         return f"Unknown command {command}. " + HELP
     answer = service.ask(line, history[-4:])
-    if not answer.refused:
-        history.append(Turn(answer.standalone_question, answer.text, tuple(answer.citations)))
+    # Refused turns are kept too: a follow-up of one is told there is nothing to follow.
+    history.append(
+        Turn(answer.standalone_question, answer.text, tuple(answer.citations), answer.refused)
+    )
     return render_answer(answer)

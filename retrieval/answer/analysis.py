@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -19,6 +20,33 @@ class QuestionFacts:
     kind: AnswerType | None  # an amount, a count, a date, a time or a person; None for any
     term: str | None  # "what is X": X
     content_terms: tuple[str, ...]  # stemmed content words, what BM25 matches on
+
+
+# What members add around a question that says nothing about it: greetings and fillers,
+# and citation-like markers copied from an earlier answer.
+_GREETING = re.compile(
+    r"^\W*(?:(?:hey|hi|hello|yo|ok|okay|um+|uh+)\b[\s,!.:-]*)+"
+    r"(?:(?:bot|seedbot|there|all|everyone|guys|folks)\b[\s,!.:-]*)?"
+    r"(?:quick (?:one|q|question)\b[\s,!.:-]*)?|^\W*quick (?:one|q|question)\b[\s,!.:-]*",
+    re.IGNORECASE,
+)
+_FILLER_END = re.compile(
+    r"(?:[\s,]+(?:lol|lmao|rofl|haha+|pls|plz|please|thanks|thx|ty|tia))+\W*$", re.IGNORECASE
+)
+_MARKER = re.compile(r"\s*\[\d{1,3}\]")
+
+
+def normalise(question: str) -> str:
+    """The question without greetings, fillers and [n] markers, which only add noise."""
+    text = _MARKER.sub("", question)
+    text = _FILLER_END.sub("", text)
+    text = _GREETING.sub("", text, count=1)
+    return " ".join(text.split()) or question
+
+
+def has_content(facts: QuestionFacts) -> bool:
+    """Whether the question has a word to search for ("W &( H }" has none)."""
+    return any(len(t) > 1 for t in facts.content_terms)
 
 
 def analyse(text: str) -> QuestionFacts:

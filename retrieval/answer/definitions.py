@@ -18,9 +18,13 @@ _OPEN, _CLOSE = r"[\"'“‘*]?", r"[\"'”’*]?"
 _TERM = r"(?P<term>[^?\"“”]+?)"
 _TAIL = r"\s*[?.!]*\s*$"
 _HEDGE = r"(?:(?:exactly|actually|even|really|precisely)\s+)?"
+_WHO = r"(?:people|you|they|we|folks|he|she|the\s+(?:author|post|commenters?|texts?))"
 _ASKS_DEFINITION = [
     re.compile(p, re.IGNORECASE)
     for p in (
+        # "what do people mean by open agency": the term follows "by", not the subject.
+        rf"\bwhat\s+(?:do|does|did)\s+{_WHO}\s+(?:\w+\s+)?mean\s+by\s+{_ARTICLE}{_OPEN}{_TERM}{_CLOSE}"
+        rf"(?:{_TAIL}|\s+(?:in|here|there)\b)",
         rf"{_LEAD}(?:what(?:'s|’s|\s+{_HEDGE}is|\s+{_HEDGE}are|s)|whats)\s+{_HEDGE}{_ARTICLE}"
         rf"{_OPEN}{_TERM}{_CLOSE}"
         rf"{_TAIL}",
@@ -40,7 +44,9 @@ _ASKS_DEFINITION = [
     )
 ]
 MAX_TERM_WORDS = 5
-_PRONOUN = re.compile(r"^(?:it|that|this|they|these|those|he|she|them)$", re.IGNORECASE)
+_PRONOUN = re.compile(
+    r"^(?:it|that|this|they|these|those|he|she|them|people|you|we|folks)$", re.IGNORECASE
+)
 _NOT_A_TERM_END = re.compile(r"\b(?:about|for|of|in|on|to|with|from|by|like|here|there)$", re.I)
 # "what is your token", "what is the value of X": asking for a thing's attribute, not a meaning.
 _NOT_A_TERM_START = re.compile(

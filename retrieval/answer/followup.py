@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from retrieval.errors import NoSuchCitationError
 from retrieval.search.keywords import terms
@@ -29,11 +30,36 @@ _ORDINAL = re.compile(
 )
 # A reference that can only mean a citation ("point 2", "the 2nd premise" may be the texts').
 _EXPLICIT = re.compile(r"^[\[#]|\b(?:one|source|quote|citation)\b", re.IGNORECASE)
-_DEPENDENT = re.compile(
-    r"^(?:and|but|so|also|what about|how about|why|how so|more|elaborate|explain|which)\b|"
-    r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her|the same|one)\b",
+# A message that leans on the one before: it opens as a continuation ("and ...", "what about
+# ...", "go on"), or points back with a pronoun and says little else, or has no words of its own.
+_CONTINUES = re.compile(
+    r"^\W*(?:and|but|so|also|then|what about|how about|how so|how come|more|elaborate|go on|"
+    r"continue|tell me more|say more|which one|examples?|sources?|really)\b",
     re.IGNORECASE,
 )
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|his|her|the same|"
+    r"the former|the latter)\b",
+    re.IGNORECASE,
+)
+MAX_FOLLOW_UP_TERMS = 4  # "why was that?" leans on the answer; a question this long stands
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The question as retrieval should read it, and whether it leans on the conversation."""
+
+    text: str
+    dependent: bool = False
+    follows_refusal: bool = False  # it leans on a turn the bot could not answer
+
+
+def depends_on_history(question: str) -> bool:
+    """Whether the message only makes sense after the previous turn ("why?", "and the second?")."""
+    own = [t for t in terms(question) if len(t) > 1]
+    if not own or _CONTINUES.search(question):
+        return True
+    return bool(_POINTS_BACK.search(question)) and len(own) <= MAX_FOLLOW_UP_TERMS
 
 
 def referenced_citation(question: str, previous: Turn) -> int | None:
@@ -57,15 +83,23 @@ def referenced_citation(question: str, previous: Turn) -> int | None:
     return None
 
 
-def standalone_question(question: str, history: Sequence[Turn]) -> str:
-    """The question with what it leans on from the conversation spelled out, for retrieval."""
+def resolve(question: str, history: Sequence[Turn]) -> Resolved:
+    """The question with what it leans on from the conversation spelled out, for retrieval.
+
+    A question that stands alone is taken as new, whatever came before; one that leans on a
+    turn the bot refused has nothing to lean on.
+    """
     if not history:
-        return question
+        return Resolved(question)
     previous = history[-1]
     number = referenced_citation(question, previous)
     if number is not None:
         quote = " ".join(previous.citations[number - 1].quote.split())
-        return f"{question} (about: {quote})"
-    if len(terms(question)) <= 3 or _DEPENDENT.search(question):
-        return f"{previous.question} {question}"
-    return question
+        return Resolved(f"{question} (about: {quote})", True)
+    if depends_on_history(question):
+        return Resolved(f"{previous.question} {question}", True, previous.refused)
+    return Resolved(question)
+
+
+def standalone_question(question: str, history: Sequence[Turn]) -> str:
+    return resolve(question, history).text

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from retrieval.ingest.corpus import Document
-from retrieval.ingest.sentences import sentence_spans
+from retrieval.ingest.sentences import looks_wrapped, sentence_spans
 from retrieval.types import Passage, SentenceSpan, passage_id
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -33,7 +33,7 @@ def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Pass
     kept_by_doc = []
     for doc in documents:
         kept = []
-        for paragraph in _paragraphs(doc.text):
+        for paragraph in _paragraphs(doc.text, looks_wrapped(doc.text)):
             key = _normalised(doc.text[paragraph.start : paragraph.end])
             original = first_seen.get(key)
             if original is None:
@@ -58,16 +58,17 @@ def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Pass
     return list(passages.values())
 
 
-def _paragraphs(text: str) -> list[_Paragraph]:
-    """Blank-line separated blocks, further cut after lines that end a sentence."""
+def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
+    """Blank-line separated blocks; unless the prose is hard-wrapped, further cut after lines
+    that end a sentence (forum dumps put one paragraph on each line)."""
     paragraphs = []
     for block_start, block_end in _blocks(text):
         current: list[tuple[int, int]] = []
-        for start, end in sentence_spans(text[block_start:block_end]):
+        for start, end in sentence_spans(text[block_start:block_end], wrapped):
             start, end = start + block_start, end + block_start
             current.append((start, end))
             line_ends_here = end == len(text) or text[end] == "\n"
-            if line_ends_here and _PARAGRAPH_END.search(text[start:end]):
+            if not wrapped and line_ends_here and _PARAGRAPH_END.search(text[start:end]):
                 paragraphs.append(_Paragraph(current[0][0], end, current))
                 current = []
         if current:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # Words after which a full stop does not end a sentence.
@@ -15,24 +16,86 @@ _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)\.$")
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
     """Split `text` into (start, end) offsets of sentences, stripped of surrounding white space.
 
     A line break also ends a sentence, because corpora like forum dumps put one paragraph on
-    each line and quoted list items often lack final punctuation; a line break inside a
-    sentence of hard-wrapped prose is the exception this gives up, in return for never
-    merging two paragraphs into one quote.
+    each line and quoted list items often lack final punctuation. In hard-wrapped prose
+    (`wrapped`, see `looks_wrapped`) a line break inside a paragraph is only a space, unless
+    a heading, its underline, a list item, a directive or an indented block begins or ends there.
     """
+    soft = soft_breaks(text) if wrapped else set()
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _END.finditer(text):
         end = match.end()
+        if match.group() == "\n" and match.start() in soft:
+            continue
         if match.group() != "\n" and not _ends_sentence(text, match.start(), end):
             continue
         _add_span(text, start, end, spans)
         start = end
     _add_span(text, start, len(text), spans)
     return spans
+
+
+# Lines that carry structure rather than running prose: headings and their underlines, list
+# items, reStructuredText directives and fields, quotes, tables and code fences.
+_UNDERLINE = re.compile(r"^\s*([=\-~^*+#`'\".:_])\1{2,}\s*$")
+_STRUCTURE = re.compile(
+    r"^\s*(?:#{1,6}\s|[-*+•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|\.\.\s|:[\w ]+:|>|\||```|~~~)"
+)
+_TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_]*\s*$")
+WRAPPED_MEDIAN_CHARS = 100  # prose lines of hard-wrapped text are rarely longer
+WRAPPED_SHARE = 0.2  # ... and often run on into the next line
+
+
+def is_structural(line: str) -> bool:
+    """A line that is a heading, an underline, a list item, a directive, a quote or code."""
+    return bool(_UNDERLINE.match(line) or _STRUCTURE.match(line) or line.startswith(("    ", "\t")))
+
+
+def is_underline(line: str) -> bool:
+    return bool(_UNDERLINE.match(line))
+
+
+def looks_wrapped(text: str) -> bool:
+    """Whether `text` is hard-wrapped prose: short lines whose sentences run on across them."""
+    lines = text.split("\n")
+    prose = [line for line in lines if line.strip() and not is_structural(line)]
+    if len(prose) < 4:
+        return False
+    median = sorted(len(line) for line in prose)[len(prose) // 2]
+    runs_on = sum(
+        1
+        for line, after in itertools.pairwise(lines)
+        if line.strip()
+        and not is_structural(line)
+        and not _TERMINAL.search(line)
+        and after.strip()
+        and not is_structural(after)
+    )
+    return median <= WRAPPED_MEDIAN_CHARS and runs_on >= WRAPPED_SHARE * len(prose)
+
+
+def soft_breaks(text: str) -> set[int]:
+    """Offsets of the line breaks that only wrap a paragraph's running prose."""
+    soft, offset = set(), 0
+    lines = text.split("\n")
+    for number, line in enumerate(lines[:-1]):
+        offset += len(line)
+        after = lines[number + 1]
+        following = lines[number + 2] if number + 2 < len(lines) else ""
+        if (
+            line.strip()
+            and after.strip()
+            and not is_structural(line)
+            and not is_structural(after)
+            and not is_underline(following)  # `after` is a heading
+        ):
+            soft.add(offset)
+        offset += 1
+    return soft
 
 
 def _ends_sentence(text: str, punct_at: int, end: int) -> bool:
