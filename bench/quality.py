@@ -15,7 +15,7 @@ import statistics
 from types import SimpleNamespace
 
 from bench.baselines import Ranked, duplicates_of
-from retrieval.answer.policy import DEFAULT_MIN_RELEVANCE
+from retrieval.answer.refusal_model import RefusalModel
 from retrieval.evaluation import evaluate as ev
 from retrieval.ingest.corpus import read_lines
 from retrieval.types import Answer, Citation, Refusal, RefusalReason
@@ -33,7 +33,7 @@ def refusal_accuracy(figures: dict) -> float:
 def pipeline(service, cases: list[ev.Case]) -> dict:
     """Our pipeline as shipped, plus its held-out refusal figures."""
     report = ev.evaluate(service, cases)  # refused answers record their relevance too
-    shipped = service.settings.min_relevance or DEFAULT_MIN_RELEVANCE
+    shipped = service.settings.min_relevance or RefusalModel.load().threshold
     held_out = ev.calibration(report.outcomes)["two_fold_held_out"]
     figures = _figures(report, shipped, held_out)
     figures["retrieval_p50_ms"] = statistics.median(

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.embeddings import Embeddings
 
 from retrieval.answer.citations import CitationGate, CorpusLines
-from retrieval.answer.policy import DEFAULT_MIN_RELEVANCE, RefusalPolicy
+from retrieval.answer.policy import RefusalPolicy
+from retrieval.answer.refusal_model import SHIPPED, RefusalModel
 from retrieval.answer.support import TermSupport
 from retrieval.chain import AskStages
 from retrieval.index.embedder import embed_array, make_embeddings
@@ -57,7 +58,11 @@ def assemble(
     stages = AskStages(
         retriever=retriever,
         keywords=lambda: live.current().keywords,
-        policy=RefusalPolicy(support, settings.min_relevance or DEFAULT_MIN_RELEVANCE),
+        policy=RefusalPolicy(
+            support,
+            RefusalModel.load(settings.refusal_model or SHIPPED),
+            settings.min_relevance or None,
+        ),
         gate=CitationGate(CorpusLines(settings.corpus_dir)),
         answer_sentences=settings.answer_sentences,
         generator=generator,

@@ -94,14 +94,20 @@ class AskStages:
         """The offline answer: the best sentences, quoted and cited (the LLM's fallback)."""
         ask: Ask = inputs["ask"]
         verdict = ask.verdict
-        verification: dict = {"relevance": round(verdict.relevance, 4)}
+        verification: dict = {
+            "relevance": round(verdict.relevance, 4),
+            "reasons": list(verdict.reasons),
+            "features": {k: round(v, 4) for k, v in verdict.features.items()},
+        }
         failure = inputs.get("llm_failure")
         if isinstance(failure, LLMFailure):
             verification |= {"outcome": "fallback", "llm_fallback": failure.why, **failure.stats}
         if verdict.refused:
             answer = Answer(ask.question, "", refusal=verdict.refusal, verification=verification)
             return replace(ask, answer=answer)
-        chosen = extractive.choose(list(ask.evidence), verdict.gloss, self.answer_sentences)
+        chosen = extractive.choose(
+            list(ask.evidence), verdict.gloss, self.answer_sentences, ask.facts
+        )
         text, citations = extractive.compose(chosen)
         answer = Answer(ask.question, text, tuple(citations), verification=verification)
         return replace(ask, answer=answer)

@@ -56,7 +56,8 @@ class Settings(BaseSettings):
     chunk_chars: int = 600
     top_k: int = 6
     answer_sentences: int = 3
-    min_relevance: float = 0.0  # 0 = use the calibrated default of the refusal policy
+    min_relevance: float = 0.0  # refuse below this P(answerable); 0 = the fitted threshold
+    refusal_model: Path | None = None  # a model written by `seedbot eval --fit`; None = shipped
     max_question_chars: int = 2000
     llm_model: str = ""
     llm_base_url: str = ""

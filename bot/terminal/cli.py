@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from bot.terminal.render import answer_json, render_answer, render_summary, summary_json
 from retrieval.assembly import build_service
@@ -51,6 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--calibrate-support",
         action="store_true",
         help="sweep the support threshold that generated citations must pass",
+    )
+    evaluate.add_argument(
+        "--fit",
+        action="store_true",
+        help="fit the refusal model on the sets (cross-validated) and write it to --fit-out",
+    )
+    evaluate.add_argument(
+        "--fit-out", type=Path, help="where --fit writes the model (default: print only)"
     )
     evaluate.set_defaults(run=_eval)
 
@@ -147,7 +156,7 @@ def _sources(args, settings: Settings) -> int:
 def _eval(args, settings: Settings) -> int:
     from bot.terminal.evaluation import run_eval
 
-    return run_eval(open_service(settings), args)
+    return run_eval(settings, args)
 
 
 def _summary(args, settings: Settings) -> int:

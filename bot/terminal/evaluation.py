@@ -1,22 +1,35 @@
-"""`seedbot eval`: quality figures and calibrations, printed as tables or JSON."""
+"""`seedbot eval`: quality figures, calibrations and the refusal model's fit, printed.
+
+A question set with a `corpus/` folder beside it (eval/howtos/) is answered from an index
+of that folder, kept under the store folder's parent; the others from the configured corpus.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
+from retrieval.assembly import build_service
 from retrieval.evaluation import evaluate as ev
 from retrieval.evaluation import support_calibration
+from retrieval.settings import Settings
 
 
-def run_eval(service, args) -> int:
-    """Score the question sets (or sweep a threshold) and print the result."""
+def run_eval(settings: Settings, args) -> int:
+    """Score the question sets (or sweep a threshold, or fit the refusal model) and print it."""
     paths = ev.question_sets(args.question_sets)
-    service.warm_up(background=False)
     if args.calibrate_support:
+        service = _service(settings, None)
         result = support_calibration.calibration(service, paths)
         _print(result, args.json, ("threshold", "kept", "dropped"), "right_kept  wrong_rejected")
         return 0
-    report = ev.evaluate(service, [c for path in paths for c in ev.load_cases(path)])
+    if getattr(args, "fit", False):
+        from retrieval.evaluation.fit import fit_and_save
+
+        print(json.dumps(fit_and_save(list(_outcomes(settings, paths)), args.fit_out), indent=1))
+        return 0
+    report = ev.Report([o for _, outcomes in _outcomes(settings, paths) for o in outcomes])
     if args.calibrate:
         result = ev.calibration(report.outcomes)
         columns = ("threshold", "correct_refusal_rate", "wrong_refusal_rate")
@@ -31,6 +44,26 @@ def run_eval(service, args) -> int:
     misses = [o.case.id for o in report.outcomes if o.case.answerable and not o.first_hit]
     print(f"{'not retrieved (top 10)':>24}: {', '.join(misses) or 'none'}")
     return 0
+
+
+def _outcomes(settings: Settings, paths: list[Path]) -> Iterator[tuple[Path, list[ev.Outcome]]]:
+    """Each set's outcomes, answered from the index of its own corpus."""
+    services: dict[Path | None, object] = {}
+    for path in paths:
+        corpus = ev.corpus_of(path)
+        if corpus not in services:
+            services[corpus] = _service(settings, corpus)
+        yield path, ev.evaluate(services[corpus], ev.load_cases(path)).outcomes
+
+
+def _service(settings: Settings, corpus: Path | None):
+    if corpus is not None:
+        store = settings.store_dir.parent / f"eval-{corpus.parent.name}"
+        settings = settings.replace(corpus_dir=corpus, store_dir=store)
+    service = build_service(settings)
+    service.ensure_index()
+    service.warm_up(background=False)
+    return service
 
 
 def _print(result: dict, as_json: bool, columns: tuple[str, ...], heading: str) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from retrieval.answer.definitions import glossed_by_next, glosses
+from retrieval.ingest.sentences import is_underline
 from retrieval.search.keywords import KeywordIndex, terms
 from retrieval.types import Passage
 
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
+_HEADING = re.compile(r"#{1,6}\s|\.\.\s|\.\. ")  # markdown headings, reStructuredText directives
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,11 @@ class Evidence:
     index: int  # of the sentence in its passage
     similarity: float
     lexical: float
+    bonus: float = 0.0  # for the kind of answer asked (a reason, a way), when choosing
 
     @property
     def score(self) -> float:
-        return self.similarity + LEXICAL_WEIGHT * self.lexical
+        return self.similarity + LEXICAL_WEIGHT * self.lexical + self.bonus
 
     @property
     def text(self) -> str:
@@ -34,6 +38,16 @@ class Evidence:
     @property
     def place(self) -> tuple[str, int]:
         return self.passage.id, self.index
+
+    @property
+    def is_heading(self) -> bool:
+        """A heading, an underline or a directive: structure, never an answer by itself."""
+        text = self.text.strip()
+        if not any(c.isalnum() for c in text) or _HEADING.match(text):
+            return True
+        following = self.index + 1
+        sentences = self.passage.sentences
+        return following < len(sentences) and is_underline(self.passage.sentence_text(following))
 
 
 def rank_evidence(

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
+from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.evidence import Evidence
+from retrieval.answer.preference import prefer
+from retrieval.answer.spans import extend
 from retrieval.types import Citation
 
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
 MIN_WORDS = 5  # "Great post." answers nothing
 
 
-def choose(evidence: list[Evidence], gloss: tuple[Evidence, ...], most: int) -> list[Evidence]:
-    """The sentences of the answer: the best matches, and for "what is X" what says what X is."""
-    return with_gloss(select(evidence, most), gloss, most)
+def choose(
+    evidence: list[Evidence], gloss: tuple[Evidence, ...], most: int, facts: QuestionFacts
+) -> list[Evidence]:
+    """The sentences of the answer: the best matches (never a heading alone), what they point
+    to, and for "what is X" the sentence that says what X is."""
+    ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
+    return extend(with_gloss(select(ranked, most), gloss, most), evidence)
 
 
 def with_gloss(chosen: list[Evidence], wanted: tuple[Evidence, ...], most: int) -> list[Evidence]:
@@ -48,5 +57,18 @@ def select(evidence: list[Evidence], max_sentences: int) -> list[Evidence]:
 
 
 def compose(chosen: list[Evidence]) -> tuple[str, list[Citation]]:
-    """Answer text with a marker after each run of sentences from one passage, and citations."""
-    return cite_claims([(" ".join(e.text.split()), [(e.passage, e.index)]) for e in chosen])
+    """Answer text with a marker after each run of sentences from one passage, and citations.
+
+    A footnote marker of the text ("advisors[1].") is shown as a superscript ("advisors¹.")
+    so it can't be taken for a citation marker; the citation quotes the text as it is.
+    """
+    return cite_claims([(_shown(e.text), [(e.passage, e.index)]) for e in chosen])
+
+
+def _shown(sentence: str) -> str:
+    flat = " ".join(sentence.split())
+    return _FOOTNOTE.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), flat)
+
+
+_FOOTNOTE = re.compile(r"(?<=\S)\[(\d{1,3})\]")
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

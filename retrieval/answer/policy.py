@@ -1,57 +1,85 @@
 """The refusal policy: the one place that decides whether the evidence answers the question.
 
-Answers and topic summaries both ask it, with the same evidence window. It returns a
-structured verdict (refused or not, the relevance score, the reasons, and the term for
-"mentioned but not defined"); the adapters word it.
+It measures the evidence (features below) and asks a small logistic model, fitted with
+cross-validation on question sets of two corpora (`seedbot eval --fit`, see eval/README.md),
+how likely the question is answerable from it. Answers and topic summaries both ask it, with
+the same evidence window. The verdict is structured: refused or not, the probability, the
+checks that weighed against answering, and the term for "mentioned but not defined".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.answertype import AnswerType, offers
 from retrieval.answer.evidence import Evidence, find_gloss
+from retrieval.answer.refusal_model import RefusalModel
 from retrieval.answer.support import TermSupport
 from retrieval.search.keywords import KeywordIndex
 from retrieval.types import Passage, Refusal, RefusalReason
 
-# Calibrated with `seedbot eval --calibrate` on the 254 calibration questions (see README):
-# the relevance below which the corpus is taken to hold no answer.
-DEFAULT_MIN_RELEVANCE = 0.14
-# The passages whose words count as covering the question. 4 rather than 3 was chosen on the
-# 254 calibration questions of eval/ (two-fold checked): at the same threshold, 0.088 wrong
-# refusals instead of 0.107, for 0.695 correct refusals instead of 0.716.
+# The passages whose words count as covering the question.
 EVIDENCE_PASSAGES = 4
-UNSUPPORTED_WEIGHT = 0.6  # how much question words absent from the evidence cost relevance
-ANSWER_TYPE_WEIGHT = 0.5  # cost of a question for an amount or a date the evidence lacks
-# ... and for a count: less, as a count is often answered by a list in prose ("filling in
-# background, answering an FAQ or ...") that no pattern can see.
-COUNT_WEIGHT = 0.3
-UNDEFINED_TERM_WEIGHT = 1.0  # "what is X" where the texts only use X: refused
 TYPED_SENTENCES = 3  # the best sentences searched for an answer of the asked kind
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether to answer, the relevance it rests on, and why (names of the checks that cost)."""
+    """Whether to answer, the probability it rests on, and why (the checks that cost)."""
 
     relevance: float
     refusal: Refusal | None
     reasons: tuple[str, ...] = ()
     gloss: tuple[Evidence, ...] = ()  # for "what is X": the sentences that say what X is
+    features: dict[str, float] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
         return self.refusal is not None
 
 
-class RefusalPolicy:
-    """Relevance from the best match, less what the evidence leaves unanswered; then a verdict."""
+def measure(
+    facts: QuestionFacts,
+    evidence: list[Evidence],
+    passages: list[Passage],
+    unsupported: float,
+    gloss: list[Evidence] | None,
+) -> dict[str, float]:
+    """What the policy knows of the evidence, as numbers (every feature the model may use)."""
+    best = evidence[0] if evidence else None
+    kind = facts.kind
+    typed = kind is None or any(
+        offers(kind, facts.text, e.text) for e in evidence[:TYPED_SENTENCES]
+    )
+    top = passages[0] if passages else None
+    by_vector = max(passages, key=lambda p: p.vector_score, default=None)
+    by_keyword = max(passages, key=lambda p: p.keyword_score, default=None)
+    return {
+        "similarity": max((e.similarity for e in evidence), default=0.0),
+        "unsupported": unsupported,
+        "type_missing": float(kind not in (None, AnswerType.COUNT) and not typed),
+        "count_missing": float(kind is AnswerType.COUNT and not typed),
+        "definition_asked": float(facts.term is not None),
+        "gloss_missing": float(facts.term is not None and gloss is None),
+        "lexical": best.lexical if best else 0.0,
+        "passage_similarity": top.vector_score if top else 0.0,
+        "keyword_score": math.log1p(top.keyword_score) if top else 0.0,
+        "rankings_agree": float(by_vector is not None and by_vector is by_keyword),
+        "question_terms": math.log1p(len(facts.content_terms)),
+    }
 
-    def __init__(self, support: TermSupport, min_relevance: float = DEFAULT_MIN_RELEVANCE) -> None:
+
+class RefusalPolicy:
+    """Measures the evidence and refuses when the model finds an answer unlikely."""
+
+    def __init__(
+        self, support: TermSupport, model: RefusalModel, threshold: float | None = None
+    ) -> None:
         self.support = support
-        self.min_relevance = min_relevance
+        self.model = model
+        self.threshold = model.threshold if threshold is None else threshold
 
     def judge(
         self,
@@ -63,38 +91,18 @@ class RefusalPolicy:
         """The verdict on answering `facts` from `evidence` (sentences of `passages`)."""
         window = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
         unsupported = self.support.unsupported_share(facts.text, window, keywords)
-        relevance, reasons, gloss = self._relevance(facts, evidence, unsupported)
-        refusal = None
-        if relevance < self.min_relevance:
-            refusal = self._refusal(facts, window)
-            reasons = (*reasons, "below_threshold")
-        return Verdict(relevance, refusal, reasons, tuple(gloss or ()))
-
-    def _relevance(self, facts: QuestionFacts, evidence: list[Evidence], unsupported: float):
-        """Best semantic match, less the share of the question the evidence never speaks to.
-
-        A question that asks for an amount or a time ("how many", "when") is not answered by
-        sentences without one, nor "what is X" by sentences that only use X.
-        """
-        if not evidence:
-            return 0.0, ("no_evidence",), None
-        score = max(e.similarity for e in evidence) - UNSUPPORTED_WEIGHT * unsupported
-        reasons = ["unsupported_terms"] if unsupported > 0 else []
-        kind = facts.kind
-        if kind is not None and not any(
-            offers(kind, facts.text, e.text) for e in evidence[:TYPED_SENTENCES]
-        ):
-            score -= COUNT_WEIGHT if kind is AnswerType.COUNT else ANSWER_TYPE_WEIGHT
-            reasons.append(f"no_{kind.value}")
         gloss = None if facts.term is None else find_gloss(facts.term, evidence)
-        if facts.term is not None and gloss is None:
-            score -= UNDEFINED_TERM_WEIGHT
-            reasons.append("not_defined")
-        return score, tuple(reasons), gloss
+        features = measure(facts, evidence, passages, unsupported, gloss)
+        probability = self.model.probability(features) if evidence else 0.0
+        reasons = self.model.against(features)
+        refusal = None
+        if probability < self.threshold:
+            refusal = _refusal(facts, window)
+        return Verdict(probability, refusal, reasons, tuple(gloss or ()), features)
 
-    @staticmethod
-    def _refusal(facts: QuestionFacts, window: str) -> Refusal:
-        """Say so when the texts use the term asked about but never explain it."""
-        if facts.term is not None and facts.term.lower() in window.lower():
-            return Refusal(RefusalReason.NOT_DEFINED, facts.term)
-        return Refusal(RefusalReason.NO_EVIDENCE)
+
+def _refusal(facts: QuestionFacts, window: str) -> Refusal:
+    """Say so when the texts use the term asked about but never explain it."""
+    if facts.term is not None and facts.term.lower() in window.lower():
+        return Refusal(RefusalReason.NOT_DEFINED, facts.term)
+    return Refusal(RefusalReason.NO_EVIDENCE)

@@ -29,6 +29,12 @@ class Case:
     question: str
     answerable: bool
     gold: list[Gold]
+    # Groups of words: an answer holds the gold fact when it has a word of every group.
+    keywords: list[list[str]] = field(default_factory=list)
+
+    def fact_in(self, text: str) -> bool:
+        lowered = text.lower()
+        return all(any(word.lower() in lowered for word in group) for group in self.keywords)
 
 
 @dataclass
@@ -65,6 +71,11 @@ class Report:
                 sum(o.valid_quotes for o in self.outcomes) / quotes if quotes else 1.0
             ),
             "answers_citing_gold": _share(answered, lambda o: o.cited_gold),
+            "gold_cited": _share(answerable, lambda o: o.cited_gold),
+            "gold_fact_in_answer": _share(
+                [o for o in answerable if o.case.keywords],
+                lambda o: not o.answer.refused and o.case.fact_in(o.answer.text),
+            ),
             "latency_p50_ms": _percentile(latencies, 0.5),
             "latency_p95_ms": _percentile(latencies, 0.95),
         }
@@ -73,6 +84,12 @@ class Report:
 def question_sets(names: list[str] | None) -> list[Path]:
     """The sets named (several are pooled), or the default set."""
     return [Path(p) for p in names] if names else [DEFAULT_SET]
+
+
+def corpus_of(question_set: Path) -> Path | None:
+    """The corpus a question set is about: a `corpus/` folder beside it, if there is one."""
+    folder = question_set.parent / "corpus"
+    return folder if folder.is_dir() else None
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -87,7 +104,10 @@ def load_cases(path: Path) -> list[Case]:
             gold = [
                 Gold(g["source"], int(g["line_start"]), int(g["line_end"])) for g in row["gold"]
             ]
-            cases.append(Case(str(row["id"]), row["question"], bool(row["answerable"]), gold))
+            keywords = [list(group) for group in row.get("keywords", [])]
+            cases.append(
+                Case(str(row["id"]), row["question"], bool(row["answerable"]), gold, keywords)
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise SeedbotError(f"{path}:{number}: not a question record ({exc}).") from None
     return cases

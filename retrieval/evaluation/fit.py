@@ -1,0 +1,168 @@
+"""`seedbot eval --fit`: the refusal model fitted on question sets, with cross-validation.
+
+Every answer records the policy's features (its `verification["features"]`); the model is an
+L2-regularised logistic regression on them, predicting whether the question is answerable.
+Its threshold keeps wrong refusals at or under MAX_WRONG on the training questions. Features
+are chosen by backward elimination on held-out folds: a feature stays only if the
+cross-validated AUC is better with it than without it on every corpus of the sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.answer.refusal_model import RefusalModel
+from retrieval.evaluation.evaluate import Outcome, corpus_of
+
+MAX_WRONG = 0.06  # on training folds, so that held-out wrong refusals stay near 0.08
+L2 = 1.0
+FOLDS = 5
+SEED = 7
+
+
+def fit_and_save(sets: Sequence[tuple[Path, list[Outcome]]], out: Path | None) -> dict:
+    """Select features, fit on every question, report cross-validated figures; save to `out`."""
+    names = sorted(sets[0][1][0].answer.verification["features"])
+    X, y, corpora = _table(sets, names)
+    chosen, trail = select_features(X, y, corpora, names)
+    columns = [names.index(f) for f in chosen]
+    held_out = cross_validate(X[:, columns], y, corpora)
+    model = fit(X[:, columns], y, chosen)
+    report = {
+        "questions": {c: int((corpora == c).sum()) for c in sorted(set(corpora))},
+        "sets": [str(path) for path, _ in sets],
+        "features": list(chosen),
+        "elimination": trail,
+        "cross_validated": held_out,
+    }
+    model = RefusalModel(**{**model.__dict__, "fitted_on": report})
+    if out is not None:
+        model.save(out)
+    return report
+
+
+def _table(sets, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, labels, corpora = [], [], []
+    for path, outcomes in sets:
+        corpus = corpus_of(path)
+        for outcome in outcomes:
+            features = outcome.answer.verification.get("features")
+            if not features:  # refused before the policy was asked (junk, follow-ups)
+                continue
+            rows.append([features[n] for n in names])
+            labels.append(float(outcome.case.answerable))
+            corpora.append(corpus.parent.name if corpus else "seeds")
+    return np.asarray(rows, dtype=float), np.asarray(labels), np.asarray(corpora)
+
+
+def fit(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> RefusalModel:
+    """The logistic model on standardised features, with the threshold under MAX_WRONG."""
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    weights, bias = _newton((X - mean) / scale, y)
+    model = RefusalModel(tuple(names), tuple(mean), tuple(scale), tuple(weights), float(bias), 0.5)
+    threshold = _threshold(_probabilities(model, X, names), y)
+    return RefusalModel(**{**model.__dict__, "threshold": threshold})
+
+
+def _newton(Z: np.ndarray, y: np.ndarray, iterations: int = 50) -> tuple[np.ndarray, float]:
+    """Iteratively reweighted least squares for L2-regularised logistic regression."""
+    A = np.hstack([Z, np.ones((len(Z), 1))])
+    theta = np.zeros(A.shape[1])
+    penalty = np.eye(A.shape[1]) * L2
+    penalty[-1, -1] = 0.0  # the bias is not shrunk
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(A @ theta, -40, 40)))
+        gradient = A.T @ (p - y) + penalty @ theta
+        hessian = (A * (p * (1 - p))[:, None]).T @ A + penalty
+        step = np.linalg.solve(hessian, gradient)
+        theta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return theta[:-1], theta[-1]
+
+
+def _probabilities(model: RefusalModel, X: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    return np.array([model.probability(dict(zip(names, row))) for row in X])
+
+
+def _threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """The highest threshold that refuses at most MAX_WRONG of the answerable questions."""
+    answerable = np.sort(p[y == 1])
+    allowed = int(np.floor(MAX_WRONG * len(answerable)))
+    return float(answerable[allowed]) if len(answerable) else 0.5
+
+
+def cross_validate(X: np.ndarray, y: np.ndarray, corpora: np.ndarray) -> dict:
+    """Held-out figures per corpus: each question scored by a model that never saw it."""
+    p, refused = _held_out(X, y, corpora)
+    out = {}
+    for corpus in sorted(set(corpora)):
+        mask = corpora == corpus
+        out[corpus] = {
+            "auc": round(_auc(p[mask], y[mask]), 4),
+            "correct_refusals": round(float(refused[mask & (y == 0)].mean()), 4),
+            "wrong_refusals": round(float(refused[mask & (y == 1)].mean()), 4),
+        }
+    return out
+
+
+def _held_out(X, y, corpora) -> tuple[np.ndarray, np.ndarray]:
+    folds = _folds(y, corpora)
+    p, refused = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
+    names = [f"f{i}" for i in range(X.shape[1])]
+    for fold in range(FOLDS):
+        test, train = folds == fold, folds != fold
+        model = fit(X[train], y[train], names)
+        p[test] = _probabilities(model, X[test], names)
+        refused[test] = p[test] < model.threshold
+    return p, refused
+
+
+def _folds(y: np.ndarray, corpora: np.ndarray) -> np.ndarray:
+    """Fold numbers stratified by corpus and answerability, shuffled with a fixed seed."""
+    rng = np.random.default_rng(SEED)
+    folds = np.zeros(len(y), dtype=int)
+    for corpus in set(corpora):
+        for label in (0.0, 1.0):
+            members = np.flatnonzero((corpora == corpus) & (y == label))
+            rng.shuffle(members)
+            folds[members] = np.arange(len(members)) % FOLDS
+    return folds
+
+
+def _auc(p: np.ndarray, y: np.ndarray) -> float:
+    """Probability that an answerable question scores above an unanswerable one."""
+    pos, neg = p[y == 1], p[y == 0]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    wins = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(wins / (len(pos) * len(neg)))
+
+
+def select_features(X, y, corpora, names: list[str]) -> tuple[list[str], list[dict]]:
+    """Backward elimination: drop the feature that helps least until each helps every corpus."""
+    kept, trail = list(names), []
+    while len(kept) > 1:
+        base = _aucs(X, y, corpora, names, kept)
+        trials = {f: _aucs(X, y, corpora, names, [k for k in kept if k != f]) for f in kept}
+        useless = {
+            f: sum(without[c] - base[c] for c in base)
+            for f, without in trials.items()
+            if any(without[c] >= base[c] for c in base)
+        }
+        if not useless:
+            break
+        dropped = max(useless, key=useless.get)
+        trail.append({"dropped": dropped, "auc_with": base, "auc_without": trials[dropped]})
+        kept.remove(dropped)
+    return kept, trail
+
+
+def _aucs(X, y, corpora, names, chosen) -> dict[str, float]:
+    columns = [names.index(f) for f in chosen]
+    p, _ = _held_out(X[:, columns], y, corpora)
+    return {c: round(_auc(p[corpora == c], y[corpora == c]), 4) for c in sorted(set(corpora))}
