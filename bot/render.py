@@ -50,6 +50,14 @@ class Part:
     embeds: list[discord.Embed] = field(default_factory=list)
 
 
+_ANY_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+
+
+def without_mentions(text: str) -> str:
+    """A member's question without the mentions around it: they say nothing about the texts."""
+    return " ".join(_ANY_MENTION.sub(" ", text).split())
+
+
 def neutralise(text: str) -> str:
     """The text with mentions made inert, and code fences too.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 
 import discord
 from discord import app_commands
@@ -12,7 +11,7 @@ from discord.ext import commands
 
 from bot.channels import answers_in
 from bot.feedback import Posted
-from bot.render import Part, cited_parts
+from bot.render import Part, cited_parts, without_mentions
 from bot.threads import (
     interaction_sender,
     is_our_thread,
@@ -76,11 +75,11 @@ class Ask(commands.Cog):
             # In our thread, members talking to each other aren't asking the bot.
             if not in_thread or message.mentions or message.role_mentions:
                 return None
-        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        return message.content
 
     def admit(self, question: str, member_id: int) -> str:
         """The cleaned question, once it is within the length limit and the member's cooldown."""
-        cleaned = self.bot.service.clean_question(question)
+        cleaned = self.bot.service.clean_question(without_mentions(question))
         self.bot.limits.cooldown.hit(member_id)
         return cleaned
 
