@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from retrieval.summary.summarizer import Summary, shown_topic
 from retrieval.types import Answer, Citation, Refusal, RefusalReason
 
@@ -30,7 +32,13 @@ def answer_text(answer: Answer) -> str:
     return refusal_text(answer.refusal) if answer.refusal else answer.text
 
 
-def summary_text(summary: Summary) -> str:
+def summary_text(summary: Summary, emphasis: Callable[[str], str] = str) -> str:
+    """The summary in reading order, each group of points after its lead-in drawn from the texts."""
+    if any(lead_in for lead_in, _ in summary.sections):
+        return "\n\n".join(
+            f"{emphasis(lead_in)}: {text}" if lead_in else text
+            for lead_in, text in summary.sections
+        )
     if summary.text or not summary.refused:
         return summary.text
     if summary.topic:

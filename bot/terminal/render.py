@@ -53,7 +53,9 @@ def answer_json(answer: Answer) -> dict:
 
 
 def render_summary(summary: Summary) -> str:
-    body = textwrap.fill(summary_text(summary), width=100)
+    body = "\n\n".join(
+        textwrap.fill(part, width=100) for part in summary_text(summary).split("\n\n")
+    )
     if not summary.citations:
         return body
     return f"{summary.title}\n\n{body}\n\nSources:\n{render_citations(summary.citations)}"

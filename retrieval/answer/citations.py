@@ -79,6 +79,14 @@ def compose(claims: Sequence[Claim], per_sentence: bool = False) -> tuple[str, l
     A marker follows each claim (`per_sentence`) or each run of claims with the same sources;
     a passage's citation quotes it from its first to its last supporting sentence.
     """
+    parts, citations = compose_parts(claims, per_sentence)
+    return " ".join(parts), citations
+
+
+def compose_parts(
+    claims: Sequence[Claim], per_sentence: bool = False
+) -> tuple[list[str], list[Citation]]:
+    """`compose`, one string per claim (without its marker when the next has the same sources)."""
     numbers: dict[str, int] = {}
     used: dict[str, tuple[Passage, list[int]]] = {}
     markers: list[list[int]] = []
@@ -95,7 +103,7 @@ def compose(claims: Sequence[Claim], per_sentence: bool = False) -> tuple[str, l
         ends_run = per_sentence or following != markers[position]
         parts.append(text + ("".join(f" [{n}]" for n in markers[position]) if ends_run else ""))
     citations = [cite(numbers[pid], *used[pid]) for pid in numbers]
-    return " ".join(parts), citations
+    return parts, citations
 
 
 @dataclass(frozen=True)

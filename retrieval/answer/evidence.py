@@ -42,12 +42,16 @@ class Evidence:
     @property
     def is_heading(self) -> bool:
         """A heading, an underline or a directive: structure, never an answer by itself."""
-        text = self.text.strip()
-        if not any(c.isalnum() for c in text) or _HEADING.match(text):
-            return True
-        following = self.index + 1
-        sentences = self.passage.sentences
-        return following < len(sentences) and is_underline(self.passage.sentence_text(following))
+        return is_heading_at(self.passage, self.index)
+
+
+def is_heading_at(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` of the passage is a heading, an underline or a directive."""
+    text = passage.sentence_text(index).strip()
+    if not any(c.isalnum() for c in text) or _HEADING.match(text):
+        return True
+    following = index + 1
+    return following < len(passage.sentences) and is_underline(passage.sentence_text(following))
 
 
 def rank_evidence(

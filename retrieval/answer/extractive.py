@@ -62,10 +62,11 @@ def compose(chosen: list[Evidence]) -> tuple[str, list[Citation]]:
     A footnote marker of the text ("advisors[1].") is shown as a superscript ("advisors¹.")
     so it can't be taken for a citation marker; the citation quotes the text as it is.
     """
-    return cite_claims([(_shown(e.text), [(e.passage, e.index)]) for e in chosen])
+    return cite_claims([(shown(e.text), [(e.passage, e.index)]) for e in chosen])
 
 
-def _shown(sentence: str) -> str:
+def shown(sentence: str) -> str:
+    """A sentence as an answer shows it: on one line, footnote markers as superscripts."""
     flat = " ".join(sentence.split())
     return _FOOTNOTE.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), flat)
 

@@ -19,12 +19,21 @@ _POINTS_FORWARD = re.compile(
     re.IGNORECASE,
 )
 _POINTS_BACK = re.compile(
-    r"^\W*(?:this|that|these|those|it|they|such|thus|therefore|hence|here)\b|"
+    r"^\W*(?:this|that|these|those|it|they|such|thus|therefore|hence|here|in particular|"
+    r"specifically|in other words|moreover|furthermore|that said)\b|"
     r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b",
     re.IGNORECASE,
 )
 MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
+
+
+def points_back(sentence: str) -> bool:
+    return bool(_POINTS_BACK.search(sentence))
+
+
+def points_forward(sentence: str) -> bool:
+    return bool(_POINTS_FORWARD.search(sentence.rstrip()))
 
 
 def extend(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:

@@ -19,11 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.answer.analysis import analyse
-from retrieval.answer.citations import compose
-from retrieval.answer.evidence import rank_evidence
+from retrieval.answer.citations import compose, compose_parts
+from retrieval.answer.evidence import is_heading_at, rank_evidence
+from retrieval.answer.extractive import shown
+from retrieval.answer.spans import points_back, points_forward, same_paragraph
 from retrieval.errors import UnknownDocumentError
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import Version
+from retrieval.search.keywords import terms
 from retrieval.settings import Settings
 from retrieval.types import Citation, Passage, Refusal, RefusalReason
 
@@ -35,6 +38,7 @@ TOPIC_MARGIN = 0.15  # a topic summary keeps sentences this close to the best ma
 MIN_WORDS, MAX_WORDS = 6, 70  # shorter says little; longer reads as a paragraph
 NEAR_DUPLICATE = 0.92  # cosine above which two sentences say the same thing
 LISTED_DOCUMENTS = 20
+_POINTER = re.compile(r"^\W*(?:see|cf\.?|e\.g\.|for example|also)\b", re.IGNORECASE)
 _DANGLING = frozenset("and or but of a an the to with that which as for by in on".split())
 
 
@@ -54,6 +58,9 @@ class Summary:
     topic: str | None = None
     verification: dict = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # The text in reading order, grouped under lead-ins drawn from the texts (a section's
+    # heading, a document's title or name): (lead-in, cited sentences); "" when there is none.
+    sections: tuple[tuple[str, str], ...] = ()
 
     @property
     def refused(self) -> bool:
@@ -105,24 +112,30 @@ class Summarizer:
         timings["load"] = (time.perf_counter() - started) * 1000
         if not passages:
             return _nothing_on(title, topic, timings)
-        summary = self._extractive(title, passages, focus, timings, source is None and not topic)
+        corpus = source is None and not topic
+        summary = self._extractive(title, passages, focus, timings, corpus, topic)
         summary = replace(summary, topic=topic)
         if self.stages.generator is not None:
             summary = self._generated(summary, passages, focus, topic, timings)
         return self._gated(summary)
 
-    def _extractive(self, title, passages, focus, timings, corpus: bool) -> Summary:
+    def _extractive(self, title, passages, focus, timings, corpus: bool, topic=None) -> Summary:
         started = time.perf_counter()
-        chosen = pick_sentences(passages, focus, corpus)
-        claims = [(p.sentence_text(i), [(p, i)]) for p, i in chosen]
-        text, citations = compose(claims, per_sentence=True)
+        if corpus:
+            chosen = [c for doc in _by_document(passages) for c in pick_sentences(doc, None, 1, 2)]
+        else:
+            chosen = pick_sentences(passages, focus, topic=topic)
+        claims = [(shown(p.sentence_text(i)), [(p, i)]) for p, i in chosen]
+        parts, citations = compose_parts(claims, per_sentence=True)
+        lead_ins = lead_ins_for(passages, chosen, by_document=corpus or focus is not None)
         timings["select"] = (time.perf_counter() - started) * 1000
         return Summary(
             title,
-            text,
+            " ".join(parts),
             tuple(citations),
             verification={"outcome": "extractive"},
             timings_ms=timings,
+            sections=_sections(lead_ins, parts),
         )
 
     def _generated(self, offline: Summary, passages, focus, topic, timings) -> Summary:
@@ -168,10 +181,21 @@ class Summarizer:
 
 
 def pick_sentences(
-    passages: list[Passage], focus: np.ndarray | None, corpus: bool = False
+    passages: list[Passage],
+    focus: np.ndarray | None,
+    low: int = 0,
+    high: int = 0,
+    topic: str | None = None,
 ) -> list[tuple[Passage, int]]:
-    """The most central, least repetitive sentences of the passages, in reading order."""
-    candidates = _candidates(passages)
+    """The most central, least repetitive sentences of the passages, in reading order.
+
+    On a topic, the sentences that name it come first: a short name ("RLHF") sits far from
+    its sentences in embedding space, but its word is in them.
+    """
+    candidates = _naming(passages, topic) if topic else []
+    candidates = candidates or _candidates(passages)
+    if not candidates:
+        return []
     vectors = np.stack([p.sentence_vectors[i] for p, i in candidates])
     relevance = vectors @ _unit(vectors.mean(axis=0))
     if focus is not None:
@@ -181,10 +205,21 @@ def pick_sentences(
         near = on_topic >= on_topic.max() - TOPIC_MARGIN  # passages also hold asides
         candidates = [c for c, keep in zip(candidates, near) if keep]
         vectors, relevance = vectors[near], on_topic[near]
-    low, high = (4, 8) if corpus else (2 if focus is not None else 3, 6)
+    low, high = (low, high) if high else (4, 8) if focus is not None else (3, 8)
     count = min(len(candidates), max(low, min(high, round(len(candidates) ** 0.5))))
     picked = mmr(vectors, relevance, count, MMR_LAMBDA if focus is None else TOPIC_MMR_LAMBDA)
-    return sorted((candidates[i] for i in picked), key=_reading_order)
+    return sorted(_with_lead_ins([candidates[i] for i in picked]), key=_reading_order)
+
+
+def _with_lead_ins(chosen: list[tuple[Passage, int]]) -> list[tuple[Passage, int]]:
+    """A point that continues the sentence before it ("In particular, ...") brings it along."""
+    more = [
+        (p, i - 1)
+        for p, i in chosen
+        if i > 0 and points_back(p.sentence_text(i)) and same_paragraph(p, i - 1)
+    ]
+    unique = {(p.id, i): (p, i) for p, i in chosen + more}
+    return list(unique.values())
 
 
 def pick_passages(passages: list[Passage], focus: np.ndarray | None, limit: int = 24):
@@ -215,13 +250,26 @@ def mmr(
     return picked
 
 
+def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
+    """The sentences that use a content word of the topic, once each."""
+    wanted = set(terms(topic))
+    found, seen = [], set()
+    for passage in passages:
+        for index in range(len(passage.sentences)):
+            text = " ".join(passage.sentence_text(index).split())
+            if text.lower() not in seen and wanted & set(terms(text)):
+                seen.add(text.lower())
+                found.append((passage, index))
+    return found
+
+
 def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
     """Sentences fit to stand in a summary (whole statements of readable length), once each."""
     seen, fit, every = set(), [], []
     for passage in passages:
         for index in range(len(passage.sentences)):
             text = " ".join(passage.sentence_text(index).split())
-            if text.lower() in seen:
+            if text.lower() in seen or is_heading_at(passage, index):
                 continue
             seen.add(text.lower())
             every.append((passage, index))
@@ -235,6 +283,8 @@ def _whole_statement(text: str) -> bool:
     words = text.rstrip("”\"'’)").split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] in "?:,;":
         return False
+    if points_back(text) or points_forward(text) or _POINTER.match(text):
+        return False  # "This is why ...", "See section 2.2.4": not a point on its own
     return words[-1].lower() not in _DANGLING
 
 
@@ -289,6 +339,46 @@ def _nothing_on(title: str, topic: str | None, timings: dict) -> Summary:
     return Summary(
         title, "", (), refusal=refusal, topic=topic, verification=verification, timings_ms=timings
     )
+
+
+def _by_document(passages: list[Passage]) -> list[list[Passage]]:
+    documents: dict[str, list[Passage]] = {}
+    for passage in passages:
+        documents.setdefault(passage.source, []).append(passage)
+    return [documents[source] for source in sorted(documents)]
+
+
+def lead_ins_for(
+    passages: list[Passage], chosen: list[tuple[Passage, int]], by_document: bool
+) -> list[str]:
+    """For each chosen sentence, the heading it stands under (or its document's title or name)."""
+    headings = sorted(
+        (p.source, p.sentences[i].line_start, " ".join(p.sentence_text(i).split()).lstrip("# "))
+        for p in passages
+        for i in range(len(p.sentences))
+        if is_heading_at(p, i) and any(c.isalpha() for c in p.sentence_text(i))
+    )
+    lead_ins = []
+    for passage, index in chosen:
+        line = passage.sentences[index].line_start
+        own = [h for h in headings if h[0] == passage.source]
+        if by_document:
+            lead_ins.append(own[0][2] if own else passage.source)
+        else:
+            before = [h for h in own if h[1] < line]
+            lead_ins.append(before[-1][2] if before else "")
+    return lead_ins
+
+
+def _sections(lead_ins: list[str], parts: list[str]) -> tuple[tuple[str, str], ...]:
+    """Consecutive parts under the same lead-in, grouped."""
+    sections: list[tuple[str, list[str]]] = []
+    for lead_in, part in zip(lead_ins, parts):
+        if sections and sections[-1][0] == lead_in:
+            sections[-1][1].append(part)
+        else:
+            sections.append((lead_in, [part]))
+    return tuple((lead_in, " ".join(group)) for lead_in, group in sections)
 
 
 def _reading_order(item: tuple[Passage, int]) -> tuple:
