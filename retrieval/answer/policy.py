@@ -17,7 +17,7 @@ from retrieval.answer.answertype import AnswerType, offers
 from retrieval.answer.evidence import Evidence, find_gloss
 from retrieval.answer.refusal_model import RefusalModel
 from retrieval.answer.support import TermSupport
-from retrieval.search.keywords import KeywordIndex
+from retrieval.search.keywords import KeywordIndex, terms
 from retrieval.types import Passage, Refusal, RefusalReason
 
 # The passages whose words count as covering the question.
@@ -46,8 +46,10 @@ def measure(
     passages: list[Passage],
     unsupported: float,
     gloss: list[Evidence] | None,
+    keywords: KeywordIndex,
 ) -> dict[str, float]:
     """What the policy knows of the evidence, as numbers (every feature the model may use)."""
+    absent = _absent_terms(facts, passages, keywords)
     best = evidence[0] if evidence else None
     kind = facts.kind
     typed = kind is None or any(
@@ -68,7 +70,25 @@ def measure(
         "keyword_score": math.log1p(top.keyword_score) if top else 0.0,
         "rankings_agree": float(by_vector is not None and by_vector is by_keyword),
         "question_terms": math.log1p(len(facts.content_terms)),
+        "absent_share": absent[0],
+        "rarest_absent": absent[1],
     }
+
+
+def _absent_terms(
+    facts: QuestionFacts, passages: list[Passage], keywords: KeywordIndex
+) -> tuple[float, float]:
+    """Of the question's terms, those the evidence window lacks word for word: their
+    IDF-weighted share, and the rarest one's IDF as a share of the rarest possible."""
+    asked = set(facts.content_terms)
+    if not asked:
+        return 0.0, 0.0
+    present = set(terms(" ".join(p.text for p in passages[:EVIDENCE_PASSAGES])))
+    weights = {t: keywords.idf(t) for t in asked}
+    missing = [t for t in asked if t not in present]
+    share = sum(weights[t] for t in missing) / (sum(weights.values()) or 1.0)
+    ceiling = keywords.idf("\x00") or 1.0  # a term no passage has
+    return share, max((weights[t] for t in missing), default=0.0) / ceiling
 
 
 class RefusalPolicy:
@@ -92,7 +112,7 @@ class RefusalPolicy:
         window = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
         unsupported = self.support.unsupported_share(facts.text, window, keywords)
         gloss = None if facts.term is None else find_gloss(facts.term, evidence)
-        features = measure(facts, evidence, passages, unsupported, gloss)
+        features = measure(facts, evidence, passages, unsupported, gloss, keywords)
         probability = self.model.probability(features) if evidence else 0.0
         reasons = self.model.against(features)
         refusal = None
