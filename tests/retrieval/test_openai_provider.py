@@ -130,7 +130,9 @@ def test_the_key_is_never_logged_nor_echoed(provider_service, server, caplog):
 
 
 def test_a_refusal_through_the_real_client(provider_service, server):
-    answer, _ = ask_with(provider_service, server, Reply(NO_ANSWER))
+    # A question whose evidence is not strong enough to outweigh the model's "no answer".
+    server.script(Reply(NO_ANSWER))
+    answer = provider_service.ask("what's the core question the scheming report is asking")
     assert answer.refused and answer.path == "llm"
 
 
