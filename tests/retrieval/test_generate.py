@@ -249,3 +249,30 @@ def test_no_invented_citation_reaches_the_output_over_eval_questions(llm_service
             found[kind] += count
     assert sum(bool(r["invented_claims"]) for r in double.inventions) >= len(cases) // 4
     assert found == dict.fromkeys(found, 0)
+
+
+def test_debug_json_shows_the_raw_reply_and_each_verdict_only_when_asked(llm_service):
+    n = find(numbered(llm_service, QUESTION), "speed argument")
+    reply = f"SGD would punish the extra reasoning that schemers perform [{n}]. Cats purr [2]."
+    with_replies(llm_service, reply)
+    answer = llm_service.ask(QUESTION)
+    plain, debug = answer_json(answer), answer_json(answer, debug=True)
+    assert "debug" not in plain and "debug" not in plain["verification"]
+    assert debug["debug"]["reply"] == reply
+    assert [v["verdict"] for v in debug["debug"]["verdicts"]] == ["kept", "unsupported"]
+
+
+def test_the_strong_evidence_level_is_the_calibrated_one(llm_service):
+    from retrieval.evaluation import arbitration as calibrate
+    from retrieval.evaluation.evaluate import evaluate
+    from retrieval.llm.arbitration import MIN_PRECISION
+
+    llm_service.use_generator(None)
+    pool = ("questions", "heldout", "heldout2", "heldout3", "heldout4")
+    outcomes = [
+        o
+        for name in pool
+        for o in evaluate(llm_service, load_cases(ROOT / "eval" / f"{name}.jsonl")).outcomes
+    ]
+    chosen = calibrate.calibration(outcomes, MIN_PRECISION)["best"]
+    assert chosen["level"] == STRONG_EVIDENCE and chosen["precision"] >= MIN_PRECISION

@@ -84,9 +84,7 @@ def assert_quotes_verbatim(folder, answer: dict) -> None:
 
 @pytest.mark.timeout(600)
 def test_replies_arrive_and_only_verified_sentences_are_shown(workspace, base_url):
-    answers = ask_all(
-        workspace, base_url, [*ANSWERABLE, OFF_TOPIC], LLM_MAX_TOKENS=str(MAX_TOKENS)
-    )
+    answers = ask_all(workspace, base_url, [*ANSWERABLE, OFF_TOPIC], LLM_MAX_TOKENS=str(MAX_TOKENS))
     *answered, off_topic = answers
     for answer in answered:
         verification, debug = answer["verification"], answer["debug"]
@@ -108,9 +106,7 @@ def test_replies_arrive_and_only_verified_sentences_are_shown(workspace, base_ur
 
 
 @pytest.mark.timeout(300)
-def test_a_deadline_shorter_than_the_prompt_read_falls_back_instead_of_hanging(
-    workspace, base_url
-):
+def test_a_deadline_shorter_than_the_prompt_read_falls_back_instead_of_hanging(workspace, base_url):
     # One CPU thread reads a 1,000-token prompt in about 15 s; a 1 s deadline cancels it.
     [answer] = ask_all(workspace, base_url, ANSWERABLE[:1], LLM_TIMEOUT_S="1")
     assert answer["path"] == "extractive" and answer["citations"]
