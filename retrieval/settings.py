@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,10 +37,25 @@ _RANGES = (
     ("MAX_QUESTION_CHARS", lambda s: 10 <= s.max_question_chars <= 100_000, "10 to 100000"),
     ("CHROMA_PORT", lambda s: 0 < s.chroma_port < 65536, "must be a TCP port"),
     ("MIN_RELEVANCE", lambda s: 0.0 <= s.min_relevance <= 1.0, "must be between 0 and 1"),
-    ("LLM_TIMEOUT_S", lambda s: s.llm_timeout_s > 0, "must be positive"),
+    ("LLM_TIMEOUT_S", lambda s: 0 <= s.llm_timeout_s <= 3600, "0 (by provider) to 3600"),
     ("MAX_IN_FLIGHT", lambda s: s.max_in_flight >= 1, "must be at least 1"),
     ("COOLDOWN_QUESTIONS", lambda s: s.cooldown_questions >= 1, "must be at least 1"),
+    ("LLM_MAX_TOKENS", lambda s: 16 <= s.llm_max_tokens <= 8192, "must be between 16 and 8192"),
+    ("LLM_TEMPERATURE", lambda s: 0.0 <= s.llm_temperature <= 2.0, "must be between 0 and 2"),
+    ("LLM_CONCURRENCY", lambda s: 0 <= s.llm_concurrency <= 64, "0 (by provider) to 64"),
+    ("LLM_REWRITE_TIMEOUT_S", lambda s: 0 <= s.llm_rewrite_timeout_s <= 600, "0 to 600"),
 )
+
+# Defaults that depend on where the model runs. A model on this machine (a CPU, one slot) reads
+# a 1,000-token prompt in 15-100 s and serves one request at a time; a hosted one answers in
+# seconds and takes several at once.
+LOCAL_TIMEOUT_S = 180.0
+HOSTED_TIMEOUT_S = 30.0
+LOCAL_REWRITE_TIMEOUT_S = 30.0
+HOSTED_REWRITE_TIMEOUT_S = 5.0
+LOCAL_CONCURRENCY = 1
+HOSTED_CONCURRENCY = 4
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"}
 
 
 class Settings(BaseSettings):
@@ -62,7 +78,7 @@ class Settings(BaseSettings):
     llm_model: str = ""
     llm_base_url: str = ""
     llm_api_key: SecretStr = SecretStr("")
-    llm_timeout_s: float = 20.0
+    llm_timeout_s: float = 0.0  # 0 = by provider kind (see llm_deadline_s)
     discord_token: SecretStr = SecretStr("")
     discord_guild_id: int = 0
     discord_shards: str = ""  # "", "auto", "N" (all N shards here) or "N:i,j" (shards i and j of N)
@@ -74,6 +90,10 @@ class Settings(BaseSettings):
     allowed_channels: IdList = ()  # channels (and their threads) where mentions are answered
     log_level: str = "INFO"
     log_file: Path | None = None  # a rotating log file instead of stderr
+    llm_max_tokens: int = 400
+    llm_temperature: float = 0.0
+    llm_concurrency: int = 0  # 0 = by provider kind: 1 on this machine, 4 hosted
+    llm_rewrite_timeout_s: float = 0.0  # 0 = by provider kind
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, **_others):
@@ -120,6 +140,31 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return bool(self.llm_model)
+
+    @property
+    def llm_local(self) -> bool:
+        """Whether the model runs on this machine (or the LAN's loopback): Ollama or a local URL."""
+        if self.llm_base_url:
+            host = urlsplit(self.llm_base_url).hostname or ""
+            return host in _LOCAL_HOSTS or host.startswith("127.")
+        return self.llm_model.startswith("ollama:")
+
+    @property
+    def llm_deadline_s(self) -> float:
+        """Seconds one answer or summary call may take: LLM_TIMEOUT_S, else by provider kind."""
+        return self.llm_timeout_s or (LOCAL_TIMEOUT_S if self.llm_local else HOSTED_TIMEOUT_S)
+
+    @property
+    def llm_rewrite_deadline_s(self) -> float:
+        """Seconds a follow-up rewrite may take before the offline rewrite is used."""
+        if self.llm_rewrite_timeout_s:
+            return self.llm_rewrite_timeout_s
+        return LOCAL_REWRITE_TIMEOUT_S if self.llm_local else HOSTED_REWRITE_TIMEOUT_S
+
+    @property
+    def llm_parallel(self) -> int:
+        """Model calls in flight at once: LLM_CONCURRENCY, else 1 local and 4 hosted."""
+        return self.llm_concurrency or (LOCAL_CONCURRENCY if self.llm_local else HOSTED_CONCURRENCY)
 
     def secret_values(self) -> list[str]:
         """Every secret's value: what no log line, reply or message may ever show."""

@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode = ask.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print one JSON object")
     mode.add_argument("--jsonl", action="store_true", help="questions on stdin, one per line")
+    ask.add_argument(
+        "--debug", action="store_true", help="with --json(l): the LLM's raw reply and verdicts"
+    )
     ask.set_defaults(run=_ask)
 
     sources = sub.add_parser("sources", help="list the indexed documents")
@@ -120,23 +123,25 @@ def _ask(args, settings: Settings) -> int:
 
     service = open_service(settings)
     if args.jsonl:
-        return _ask_lines(service)
+        return _ask_lines(service, args.debug)
     if args.question is None:
         raise SeedbotError('Give a question, e.g. seedbot ask "What is a schemer?"')
     answer = service.ask(args.question)
     print(
-        json.dumps(answer_json(answer), ensure_ascii=False) if args.json else render_answer(answer)
+        json.dumps(answer_json(answer, args.debug), ensure_ascii=False)
+        if args.json
+        else render_answer(answer)
     )
     return 0
 
 
-def _ask_lines(service) -> int:
+def _ask_lines(service, debug: bool = False) -> int:
     """One JSON answer per question line; a bad line gets an error object, not an exit."""
     service.warm_up()
     failures = 0
     for line in sys.stdin:
         try:
-            out = answer_json(service.ask(line.rstrip("\n")))
+            out = answer_json(service.ask(line.rstrip("\n")), debug)
         except SeedbotError as exc:
             if not isinstance(exc, QuestionErrorTypes):
                 raise

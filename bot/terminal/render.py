@@ -35,8 +35,10 @@ def render_answer(answer: Answer) -> str:
     return f"{body}\n\nSources:\n{render_citations(answer.citations)}"
 
 
-def answer_json(answer: Answer) -> dict:
-    """The `seedbot ask --json` object (documented in the README)."""
+def answer_json(answer: Answer, debug: bool = False) -> dict:
+    """The `seedbot ask --json` object (documented in the README); `debug` adds the raw reply."""
+    verification = dict(answer.verification)
+    details = verification.pop("debug", None)
     out = {
         "question": answer.question,
         "answer": answer_text(answer),
@@ -44,11 +46,13 @@ def answer_json(answer: Answer) -> dict:
         "citations": [c.to_json() for c in answer.citations],
         "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
         "path": answer.path,
-        "verification": answer.verification,
+        "verification": verification,
         "standalone_question": answer.standalone_question or answer.question,
     }
     if answer.refusal:
         out["refusal"] = {"reason": answer.refusal.reason.value, "term": answer.refusal.term}
+    if debug:
+        out["debug"] = details or {}  # the model's raw reply (secrets removed) and verdicts
     return out
 
 

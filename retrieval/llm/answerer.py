@@ -2,25 +2,23 @@
 
 The model sees the retrieved passages as numbered, quoted material and answers with [n]
 markers. What it writes is checked (retrieval.llm.citecheck) before anyone sees it; a timeout,
-an error, a rate limit or a reply with nothing verifiable leaves the extractive answer,
-which was composed before the model was asked, so the member always gets a cited answer.
+an error, a rate limit or a reply with nothing verifiable raises `LLMFailure`, and the chain
+answers extractively instead (retrieval/chain.py), so the member always gets a cited answer.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
 
 from retrieval.answer.support import TermSupport
 from retrieval.errors import SettingsError
 from retrieval.llm import prompts
+from retrieval.llm.calls import Call, Caller
 from retrieval.llm.citecheck import CiteChecker
 from retrieval.settings import Settings
 from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
@@ -31,7 +29,6 @@ log = logging.getLogger(__name__)
 _STANDARD_KWARGS = {"openai", "anthropic", "azure_openai", "groq", "mistralai", "deepseek", "xai"}
 REWRITE_TIMEOUT_S = 5.0  # a follow-up rewrite must not eat the answer's time
 MAX_REWRITE_CHARS = 400
-MAX_WORKERS = 4
 MIN_SECRET_CHARS = 8  # shorter values would match ordinary words
 
 
@@ -45,18 +42,30 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             base_url=settings.llm_base_url,
             model=settings.llm_model,
             api_key=key or "not-needed",
-            timeout=settings.llm_timeout_s,
-            max_retries=0,
+            timeout=settings.llm_deadline_s,
+            max_retries=0,  # a retry would wait out the deadline a second time
+            max_tokens=settings.llm_max_tokens,
+            temperature=settings.llm_temperature,
         )
     from langchain.chat_models import init_chat_model
 
     provider = settings.llm_model.split(":", 1)[0] if ":" in settings.llm_model else ""
-    kwargs: dict[str, Any] = {}
-    if provider in _STANDARD_KWARGS:
-        kwargs = {"timeout": settings.llm_timeout_s, "max_retries": 0}
-        if key:
-            kwargs["api_key"] = key
-    return init_chat_model(settings.llm_model, **kwargs)
+    return init_chat_model(settings.llm_model, **_provider_kwargs(settings, provider, key))
+
+
+def _provider_kwargs(settings: Settings, provider: str, key: str) -> dict[str, Any]:
+    """Deadline, no retries, length and temperature, in the words each provider class takes."""
+    if provider == "ollama":
+        return {"num_predict": settings.llm_max_tokens, "temperature": settings.llm_temperature}
+    if provider not in _STANDARD_KWARGS:
+        return {}
+    kwargs = {
+        "timeout": settings.llm_deadline_s,
+        "max_retries": 0,
+        "max_tokens": settings.llm_max_tokens,
+        "temperature": settings.llm_temperature,
+    }
+    return kwargs | ({"api_key": key} if key else {})
 
 
 def make_generator(
@@ -82,16 +91,25 @@ def make_generator(
             "LLM_MODEL, LLM_BASE_URL and LLM_API_KEY."
         ) from None
     secrets = [s for s in settings.secret_values() if len(s) >= MIN_SECRET_CHARS]
-    return LLMAnswerer(model, embedder, settings.llm_timeout_s, secrets=secrets, terms=terms)
+    return LLMAnswerer(
+        model,
+        embedder,
+        settings.llm_deadline_s,
+        secrets=secrets,
+        terms=terms,
+        rewrite_timeout_s=settings.llm_rewrite_deadline_s,
+        concurrency=settings.llm_parallel,
+    )
 
 
 class LLMFailure(Exception):
     """The model gave nothing usable: why (a timeout, an error, an unsupported reply) and counts."""
 
-    def __init__(self, why: str, stats: dict | None = None) -> None:
+    def __init__(self, why: str, stats: dict | None = None, debug: dict | None = None) -> None:
         super().__init__(why)
         self.why = why
         self.stats = stats or {}
+        self.debug = debug or {}  # the raw reply and per-sentence verdicts, for --debug
 
 
 class LLMAnswerer:
@@ -105,14 +123,17 @@ class LLMAnswerer:
         secrets: Sequence[str] = (),
         checker: CiteChecker | None = None,
         terms: TermSupport | None = None,
+        rewrite_timeout_s: float = REWRITE_TIMEOUT_S,
+        concurrency: int = 1,
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
+        self.rewrite_timeout_s = rewrite_timeout_s
         self.checker = checker or CiteChecker(embedder, terms=terms)
         self.secrets = [s for s in secrets if s]
-        self.answer_chain = prompts.answer_prompt() | model | StrOutputParser()
-        self.rewrite_chain = prompts.rewrite_prompt() | model | StrOutputParser()
-        self._pool = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="llm")
+        self.caller = Caller(concurrency)
+        self.answer_chain = prompts.answer_prompt() | model
+        self.rewrite_chain = prompts.rewrite_prompt() | model
 
     def answer(
         self, question: str, passages: Sequence[Passage], history: Sequence[Turn] = ()
@@ -124,42 +145,29 @@ class LLMAnswerer:
             "question": prompts.quoted(question),
             "history": prompts.history_messages(history),
         }
-        reply, failure = self.invoke(self.answer_chain, inputs)
-        if failure:
-            raise LLMFailure(failure)
-        if is_refusal(reply):
+        call = self.call(self.answer_chain, inputs)
+        debug = self.debug_of(call)
+        if not call.ok:
+            raise LLMFailure(call.failure, _cost(call), debug)
+        if is_refusal(call.text):
             refusal = Refusal(RefusalReason.MODEL_DECLINED)
-            return Answer(question, "", refusal=refusal, path="llm", verification=_DECLINED)
-        checked = self.checker.check(self.redacted(reply), numbered)
+            verification = {"outcome": "llm_refused", **_cost(call)}
+            return Answer(question, "", refusal=refusal, path="llm", verification=verification)
+        checked = self.checker.check(self.redacted(call.text), numbered)
+        debug["verdicts"] = checked.verdicts
+        stats = {**checked.stats, **_cost(call)}
         if not checked.trusted:
-            raise LLMFailure("unsupported", checked.stats)
-        verification = {"outcome": "verified", **checked.stats}
+            raise LLMFailure(
+                "no sentences" if not checked.stats["sentences"] else "unsupported", stats, debug
+            )
+        verification = {"outcome": "verified", **stats, "debug": debug}
         return Answer(
             question, checked.text, tuple(checked.citations), None, {}, "llm", verification
         )
 
-    def invoke(self, chain, inputs: Mapping[str, Any], timeout_s: float | None = None):
-        """(reply, None), or (None, why) when the model failed, timed out or said nothing."""
-        reply, failure = self.run(lambda: chain.invoke(dict(inputs)), timeout_s)
-        if failure is None and (not isinstance(reply, str) or not reply.strip()):
-            log.warning("LLM reply was empty; falling back")
-            return None, "empty reply"
-        return reply, failure
-
-    def run(self, work: Callable[[], Any], timeout_s: float | None = None):
-        """(result, None) of a model call, or (None, why) past the deadline or on any error."""
-        deadline = timeout_s or self.timeout_s
-        future = self._pool.submit(work)
-        try:
-            return future.result(timeout=deadline), None
-        except FutureTimeout:
-            future.cancel()  # a call already running ends at the client's own timeout
-            log.warning("LLM gave no reply within %.1f s; falling back", deadline)
-            return None, "timeout"
-        except Exception as exc:  # any provider failure must end in the offline answer
-            why = _failure(exc)
-            log.warning("LLM call failed (%s); falling back", why)
-            return None, why
+    def call(self, chain, inputs: Mapping[str, Any], timeout_s: float | None = None) -> Call:
+        """One model call under its deadline (the request is cancelled past it)."""
+        return self.caller.call(chain, inputs, timeout_s or self.timeout_s)
 
     def standalone(self, question: str, history: Sequence[Turn], offline: str) -> str:
         """The follow-up rewritten by the model to stand alone, or `offline` if that fails."""
@@ -167,13 +175,11 @@ class LLMAnswerer:
             "conversation": prompts.conversation_text(history),
             "question": prompts.quoted(question),
         }
-        reply, failure = self.invoke(
-            self.rewrite_chain, inputs, min(self.timeout_s, REWRITE_TIMEOUT_S)
-        )
-        rewritten = " ".join((reply or "").split()).strip("\"'“”")
-        if failure or not rewritten or len(rewritten) > MAX_REWRITE_CHARS or is_refusal(rewritten):
+        call = self.call(self.rewrite_chain, inputs, self.rewrite_timeout_s)
+        rewritten = " ".join((call.text or "").split()).strip("\"'“”")
+        if not call.ok or not rewritten or len(rewritten) > MAX_REWRITE_CHARS:
             return offline
-        return rewritten
+        return offline if is_refusal(rewritten) else rewritten
 
     def redacted(self, reply: str) -> str:
         """The reply without any configured secret (it cannot know one; this makes sure)."""
@@ -183,24 +189,21 @@ class LLMAnswerer:
                 reply = reply.replace(secret, "[redacted]")
         return reply
 
+    def debug_of(self, call: Call) -> dict:
+        """What `seedbot ask --json --debug` shows of a call: the reply, secrets removed."""
+        return {"reply": self.redacted(call.text) if call.text else None, "finish": call.finish}
 
-_DECLINED = {"outcome": "llm_refused"}
+
+def _cost(call: Call) -> dict:
+    """Seconds and tokens of a call, for the verification record and the benchmark."""
+    usage = call.usage
+    cost = {"llm_seconds": round(call.seconds, 2)}
+    if usage.get("output_tokens"):
+        cost |= {"tokens_in": usage.get("input_tokens", 0), "tokens_out": usage["output_tokens"]}
+    return cost
 
 
 def is_refusal(reply: str) -> bool:
     """True when the reply is the agreed "no answer" phrase, however it is dressed."""
     flat = " ".join(reply.upper().replace("*", " ").replace("`", " ").split()).strip(" .!\"'")
     return flat.startswith(prompts.NO_ANSWER) and len(flat) < len(prompts.NO_ANSWER) + 40
-
-
-def _failure(exc: BaseException) -> str:
-    """Why a call failed, by type and HTTP status only: messages may carry request details."""
-    status = getattr(exc, "status_code", None) or getattr(
-        getattr(exc, "response", None), "status_code", None
-    )
-    if status == 429:
-        return "rate limited (429)"
-    name = type(exc).__name__
-    if "Timeout" in name:
-        return "timeout"
-    return f"{name} ({status})" if status else name

@@ -1,11 +1,14 @@
-"""Checking generated text against its passages: every [n] must name a passage that supports it.
+"""Checking generated text against its passages: every claim must have a passage that supports it.
 
-A sentence of the generated text is a claim; its markers say which passages support it. A
-marker that names no passage is invented and removed. For a marker that names a passage,
-the claim must be close to one of that passage's sentences (cosine of sentence vectors)
-and use few content words the passage lacks; the quote shown is that closest sentence,
-copied from the passage, so quotes are verbatim by construction. A claim left without a
-supporting marker is dropped. Citations are merged per passage and numbered by first use.
+A sentence of the generated text is a claim; its markers say which passages support it.
+Markers come in the forms models write: [1], [1, 2], [passage 1], (1), ¹. A marker that
+names no passage is invented and removed, and its sentence with it. For a marker that names
+a passage, the claim must be close to one of that passage's sentences (cosine of sentence
+vectors) and use few content words the passage lacks; the quote shown is that closest
+sentence, copied from the passage, so quotes are verbatim by construction. A sentence with
+no marker at all is attributed to the passage that supports it best, if that passage passes
+the same threshold, and dropped otherwise: small models write honest prose without markers.
+Citations are merged per passage and numbered by first use.
 """
 
 from __future__ import annotations
@@ -31,6 +34,14 @@ MISSING_WORDS_WEIGHT = 0.5  # how much claim words absent from the passage cost 
 MAX_CLAIMS = 12  # a reply longer than this is cut: answers are meant to be short
 
 _MARKER = re.compile(r"\[\s*(\d{1,4}(?:\s*[,;]\s*\d{1,4})*)\s*\]")
+# Other forms, rewritten to [n, m] before parsing: "[passage 1]", "[Passages 1 and 2]",
+# "(1)", "(1, 2)", "(source 3)". Parentheses take one or two digits, so "(2022)" stays a year.
+_NAMED = r"(?:(?:passages?|sources?|refs?\.?)\s*)?"
+_LIST = r"{0}(\d{{1,{1}}}(?:\s*(?:[,;]|and|&)\s*{0}\d{{1,{1}}})*)"
+_BRACKETED = re.compile(r"\[\s*" + _LIST.format(_NAMED, 4) + r"\s*\]", re.IGNORECASE)
+_PARENTHESISED = re.compile(r"\(\s*" + _LIST.format(_NAMED, 2) + r"\s*\)", re.IGNORECASE)
+_SUPERSCRIPT = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+(?:[,˒]\s*[¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹˒", "0123456789,")
 # Markers written after the full stop ("Claim. [1]") belong to the sentence before them.
 _TRAILING_MARKERS = re.compile(r"([.!?…]+[\"'”’)]*)((?:\s*\[\s*\d[\d,;\s]*\])+)")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|#{1,6})\s+")
@@ -69,11 +80,12 @@ class Claim:
 
 @dataclass
 class Checked:
-    """The verified text, its citations (renumbered), and what was removed on the way."""
+    """The verified text, its citations (renumbered), what was removed, and why per sentence."""
 
     text: str
     citations: list[Citation]
     stats: dict = field(default_factory=dict)
+    verdicts: list[dict] = field(default_factory=list)
 
     @property
     def trusted(self) -> bool:
@@ -86,10 +98,20 @@ def trusted(stats: dict) -> bool:
     return kept > 0 and kept >= MIN_KEPT_SHARE * stats.get("sentences", 0)
 
 
+def canonical_markers(text: str) -> str:
+    """Every marker form rewritten as [n] or [n, m], the one form the parser reads."""
+
+    def listed(match: re.Match) -> str:
+        return "[" + ", ".join(re.findall(r"\d+", match.group(1))) + "]"
+
+    text = _SUPERSCRIPT.sub(lambda m: f" [{m.group(0).translate(_SUPERSCRIPT_DIGITS)}]", text)
+    return _PARENTHESISED.sub(listed, _BRACKETED.sub(listed, text))
+
+
 def parse_claims(reply: str) -> list[Claim]:
     """Split generated text into sentences, each with the marker numbers written in it."""
     claims = []
-    for line in reply.replace("\r", "\n").split("\n"):
+    for line in canonical_markers(reply).replace("\r", "\n").split("\n"):
         line = _TRAILING_MARKERS.sub(lambda m: f"{m.group(2)}{m.group(1)}", _BULLET.sub("", line))
         for start, end in sentence_spans(line):
             sentence = line[start:end]
@@ -119,12 +141,19 @@ class CiteChecker:
 
     def check(self, reply: str, passages: Mapping[int, Passage]) -> Checked:
         """Keep the supported claims of `reply`, cited to the passages that support them."""
-        kept, stats = self.verify(reply, passages)
+        verdicts: list[dict] = []
+        kept, stats = self.verify(reply, passages, verdicts)
         text, citations = compose(kept, per_sentence=True)
-        return Checked(text, citations, stats)
+        return Checked(text, citations, stats, verdicts)
 
-    def verify(self, reply: str, passages: Mapping[int, Passage]) -> tuple[list[Kept], dict]:
-        """The claims of `reply` that survive, each with its supporting passages, and counts."""
+    def verify(
+        self, reply: str, passages: Mapping[int, Passage], verdicts: list[dict] | None = None
+    ) -> tuple[list[Kept], dict]:
+        """The claims of `reply` that survive, each with its supporting passages, and counts.
+
+        `verdicts`, when given, receives one entry per sentence: what it cited, what was
+        decided (kept, attributed, unsupported, invented, uncited, blocked) and the scores.
+        """
         claims = parse_claims(reply)
         stats = {
             "sentences": len(claims),
@@ -132,36 +161,68 @@ class CiteChecker:
             "markers_invented": 0,
             "markers_unsupported": 0,
             "sentences_uncited": 0,
+            "sentences_attributed": 0,
             "sentences_blocked": 0,
             "support_threshold": self.threshold,
         }
         vectors = embed_array(self.embedder, [c.text for c in claims]) if claims else []
         kept: list[Kept] = []
         for claim, vector in zip(claims, vectors):
-            support = self._supported(claim, vector, passages, stats)
+            verdict = {"sentence": claim.text, "cited": claim.cited}
+            support = self._supported(claim, vector, passages, stats, verdict)
             if support:
                 kept.append((claim.text, support))
+            if verdicts is not None:
+                verdicts.append(verdict)
         stats["sentences_kept"] = len(kept)
         return kept, stats
 
-    def _supported(self, claim: Claim, vector, passages, stats) -> list[tuple[Passage, int]]:
+    def _supported(self, claim: Claim, vector, passages, stats, verdict: dict):
         """(passage, best sentence) for each cited passage that supports the claim."""
         valid = list(dict.fromkeys(n for n in claim.cited if n in passages))
-        stats["markers_invented"] += len({n for n in claim.cited if n not in passages})
+        invented = {n for n in claim.cited if n not in passages}
+        stats["markers_invented"] += len(invented)
         if _BLOCKED.search(claim.text):
             stats["sentences_blocked"] += 1
+            verdict["verdict"] = "blocked"
             return []
-        if not valid:
+        if not claim.cited:
+            return self._attributed(claim, vector, passages, stats, verdict)
+        if not valid:  # only invented numbers: a lying sentence is not given a second chance
             stats["sentences_uncited"] += 1
+            verdict["verdict"] = "invented"
             return []
-        found = []
+        found, scores = [], {}
         for n in valid:
             score, index = self.support(claim.text, vector, passages[n])
+            scores[n] = round(score, 3)
             if score >= self.threshold:
                 found.append((passages[n], index))
             else:
                 stats["markers_unsupported"] += 1
+        verdict["scores"] = scores
+        verdict["verdict"] = "kept" if found else "unsupported"
+        if found and invented:
+            verdict["invented"] = sorted(invented)
         return found
+
+    def _attributed(self, claim: Claim, vector, passages, stats, verdict: dict):
+        """An unmarked claim, given the passage that supports it best if that one passes."""
+        scored = {n: self.support(claim.text, vector, p) for n, p in passages.items()}
+        if not scored:
+            stats["sentences_uncited"] += 1
+            verdict["verdict"] = "uncited"
+            return []
+        n = max(scored, key=lambda k: scored[k][0])
+        score, index = scored[n]
+        verdict["scores"] = {n: round(score, 3)}
+        if score < self.threshold:
+            stats["sentences_uncited"] += 1
+            verdict["verdict"] = "uncited"
+            return []
+        stats["sentences_attributed"] += 1
+        verdict |= {"verdict": "attributed", "attributed_to": n}
+        return [(passages[n], index)]
 
     def support(self, claim: str, vector: np.ndarray, passage: Passage) -> tuple[float, int]:
         """The support score of `passage` for the claim, and the index of its closest sentence."""

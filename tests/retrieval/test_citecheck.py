@@ -107,3 +107,34 @@ def test_the_support_threshold_is_the_one_calibrated_on_the_eval_set(seed_servic
     chosen = best(sweep(right, wrong), MIN_KEEP)
     assert chosen.threshold == SUPPORT_THRESHOLD
     assert chosen.kept >= 0.9 and chosen.dropped >= 0.85
+
+
+def test_the_marker_forms_models_write_are_all_read():
+    claims = parse_claims(
+        "First [passage 1]. Second (2). Third¹. Fourth [1, 2]. Fifth [Passages 1 and 3]. "
+        "In 2022 (2022) it changed (source 3)."
+    )
+    assert [c.cited for c in claims] == [[1], [2], [1], [1, 2], [1, 3], [3]]
+    assert claims[-1].text == "In 2022 (2022) it changed."  # a year is not a marker
+
+
+def test_an_unmarked_claim_no_passage_supports_is_dropped(seed_service, checker):
+    passages = passages_for(seed_service, "what did RLHF leave behind")
+    verdicts: list[dict] = []
+    kept, stats = checker.verify(
+        "Constitutional AI was introduced by Anthropic in 2022 to replace RLHF.",
+        passages,
+        verdicts,
+    )
+    assert kept == [] and stats["sentences_uncited"] == 1
+    assert verdicts[0]["verdict"] == "uncited"
+    assert max(verdicts[0]["scores"].values()) < SUPPORT_THRESHOLD
+
+
+def test_a_sentence_with_only_an_invented_marker_is_not_attributed(seed_service, checker):
+    passages = passages_for(seed_service, "speed argument against schemers")
+    n = next(n for n, p in passages.items() if "speed argument" in p.text)
+    claim = passages[n].sentence_text(0)
+    verdicts: list[dict] = []
+    kept, _ = checker.verify(f"{claim} [42]", passages, verdicts)
+    assert kept == [] and verdicts[0]["verdict"] == "invented"

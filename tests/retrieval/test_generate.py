@@ -14,6 +14,7 @@ from bench.llm_citations import leaks
 from bot.terminal.render import answer_json
 from retrieval.evaluation.evaluate import load_cases
 from retrieval.llm.answerer import LLMAnswerer
+from retrieval.llm.arbitration import STRONG_EVIDENCE
 from retrieval.settings import Settings
 from retrieval.types import Refusal, RefusalReason, Turn
 from tests.conftest import SEEDS, make_service
@@ -21,6 +22,9 @@ from tests.fakes.inventing_llm import InventingChatModel
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "what would SGD do about the extra reasoning schemers need"
+# Evidence the refusal policy lets through but below the level that outweighs a model's
+# "no answer" (retrieval.llm.arbitration.STRONG_EVIDENCE); QUESTION's evidence is above it.
+MODERATE = "what's the core question the scheming report is asking"
 
 
 @pytest.fixture(scope="module")
@@ -98,20 +102,58 @@ def test_unsupported_claims_fall_back_to_the_extractive_answer(llm_service):
     assert answer.text == offline.text and answer.citations == offline.citations
 
 
-def test_a_reply_without_citations_falls_back(llm_service):
+def test_an_unmarked_sentence_is_cited_to_the_passage_that_supports_it(llm_service):
+    # Small models write honest prose without markers: it is kept when a passage supports it
+    # as strongly as a marked claim must be supported, and quoted from that passage.
+    with_replies(llm_service, "SGD would punish the extra reasoning that schemers need to do.")
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "llm" and answer.text.endswith("[1]")
+    assert answer.verification["sentences_attributed"] == 1
+    assert "SGD will punish the extra reasoning" in answer.citations[0].quote
+    assert answer.verification["decision"] == {"by": "model", "why": "verified"}
+
+
+def test_a_reply_without_citations_that_no_passage_supports_falls_back(llm_service):
     offline = extractive(llm_service, QUESTION)
-    with_replies(llm_service, "SGD penalises the extra reasoning. So it prefers non-schemers.")
+    with_replies(
+        llm_service,
+        "The report puts the chance of scheming at 25 percent. MIRI was founded in 2000.",
+    )
     answer = llm_service.ask(QUESTION)
     assert answer.path == "extractive" and answer.text == offline.text
     assert answer.verification["sentences_uncited"] == 2
+    assert answer.verification["sentences_attributed"] == 0
+    assert answer.verification["decision"] == {"by": "evidence", "why": "llm_failed"}
 
 
 def test_the_agreed_refusal_is_a_refusal(llm_service):
     with_replies(llm_service, "**NO ANSWER IN THE PASSAGES.**")
-    answer = llm_service.ask(QUESTION)
+    answer = llm_service.ask(MODERATE)
+    assert answer.verification["relevance"] < STRONG_EVIDENCE
     assert answer.refused and answer.path == "llm" and answer.citations == ()
     assert answer.refusal == Refusal(RefusalReason.MODEL_DECLINED)
     assert answer.verification["outcome"] == "llm_refused"
+    assert answer.verification["decision"] == {"by": "model", "why": "model_declined"}
+
+
+def test_a_decline_against_strong_evidence_shows_the_extractive_answer(llm_service):
+    offline = extractive(llm_service, QUESTION)
+    with_replies(llm_service, "NO ANSWER IN THE PASSAGES")
+    answer = llm_service.ask(QUESTION)
+    assert answer.verification["relevance"] >= STRONG_EVIDENCE
+    assert not answer.refused and answer.path == "extractive" and answer.text == offline.text
+    assert answer.verification["llm_outcome"] == "llm_refused"
+    assert answer.verification["decision"] == {
+        "by": "evidence",
+        "why": "model_declined_evidence_strong",
+    }
+
+
+def test_the_policy_refuses_without_the_model_and_says_so(llm_service):
+    with_replies(llm_service, "Carbonara is made with eggs and pecorino [1].")
+    answer = llm_service.ask("what is the recipe for carbonara")
+    assert answer.refused and answer.refusal == Refusal(RefusalReason.NO_EVIDENCE)
+    assert answer.verification["decision"] == {"by": "policy", "why": "refused_before_asking"}
 
 
 def test_an_off_topic_question_is_refused_without_asking_the_model(llm_service):
@@ -207,3 +249,30 @@ def test_no_invented_citation_reaches_the_output_over_eval_questions(llm_service
             found[kind] += count
     assert sum(bool(r["invented_claims"]) for r in double.inventions) >= len(cases) // 4
     assert found == dict.fromkeys(found, 0)
+
+
+def test_debug_json_shows_the_raw_reply_and_each_verdict_only_when_asked(llm_service):
+    n = find(numbered(llm_service, QUESTION), "speed argument")
+    reply = f"SGD would punish the extra reasoning that schemers perform [{n}]. Cats purr [2]."
+    with_replies(llm_service, reply)
+    answer = llm_service.ask(QUESTION)
+    plain, debug = answer_json(answer), answer_json(answer, debug=True)
+    assert "debug" not in plain and "debug" not in plain["verification"]
+    assert debug["debug"]["reply"] == reply
+    assert [v["verdict"] for v in debug["debug"]["verdicts"]] == ["kept", "unsupported"]
+
+
+def test_the_strong_evidence_level_is_the_calibrated_one(llm_service):
+    from retrieval.evaluation import arbitration as calibrate
+    from retrieval.evaluation.evaluate import evaluate
+    from retrieval.llm.arbitration import MIN_PRECISION
+
+    llm_service.use_generator(None)
+    pool = ("questions", "heldout", "heldout2", "heldout3", "heldout4")
+    outcomes = [
+        o
+        for name in pool
+        for o in evaluate(llm_service, load_cases(ROOT / "eval" / f"{name}.jsonl")).outcomes
+    ]
+    chosen = calibrate.calibration(outcomes, MIN_PRECISION)["best"]
+    assert chosen["level"] == STRONG_EVIDENCE and chosen["precision"] >= MIN_PRECISION

@@ -130,7 +130,9 @@ def test_the_key_is_never_logged_nor_echoed(provider_service, server, caplog):
 
 
 def test_a_refusal_through_the_real_client(provider_service, server):
-    answer, _ = ask_with(provider_service, server, Reply(NO_ANSWER))
+    # A question whose evidence is not strong enough to outweigh the model's "no answer".
+    server.script(Reply(NO_ANSWER))
+    answer = provider_service.ask("what's the core question the scheming report is asking")
     assert answer.refused and answer.path == "llm"
 
 
@@ -156,3 +158,11 @@ def test_provider_model_form_builds_the_client_without_the_network(llm_settings)
     model = make_generator(settings).model
     assert isinstance(model, ChatOpenAI) and model.model_name == "gpt-4o-mini"
     assert model.max_retries == 0 and model.openai_api_key.get_secret_value() == KEY
+
+
+def test_the_request_carries_the_token_limit_and_temperature(provider_service, server):
+    ask_with(provider_service, server, Reply(NO_ANSWER))
+    [request] = server.requests
+    # langchain-openai sends the limit as max_completion_tokens (llama.cpp reads both names)
+    limit = request.body.get("max_completion_tokens", request.body.get("max_tokens"))
+    assert limit == 400 and request.body["temperature"] == 0.0

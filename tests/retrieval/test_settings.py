@@ -67,3 +67,42 @@ def test_no_secret_shows_in_the_error_of_a_bad_setting(bad):
     with pytest.raises(SettingsError) as error:
         Settings.from_env({**SECRETS, **bad})
     assert all(value not in str(error.value) for value in SECRETS.values())
+
+
+@pytest.mark.parametrize(
+    ("env", "deadline", "rewrite", "parallel"),
+    [
+        ({"LLM_MODEL": "m", "LLM_BASE_URL": "http://127.0.0.1:8080/v1"}, 180.0, 30.0, 1),
+        ({"LLM_MODEL": "m", "LLM_BASE_URL": "http://localhost:11434/v1"}, 180.0, 30.0, 1),
+        ({"LLM_MODEL": "ollama:llama3.1"}, 180.0, 30.0, 1),
+        ({"LLM_MODEL": "openai:gpt-4o-mini"}, 30.0, 5.0, 4),
+        ({"LLM_MODEL": "m", "LLM_BASE_URL": "https://api.example.com/v1"}, 30.0, 5.0, 4),
+        (
+            {"LLM_MODEL": "ollama:x", "LLM_TIMEOUT_S": "60", "LLM_CONCURRENCY": "2"},
+            60.0,
+            30.0,
+            2,
+        ),
+    ],
+)
+def test_llm_deadlines_and_concurrency_follow_the_provider_kind(env, deadline, rewrite, parallel):
+    settings = Settings.from_env(env)
+    assert settings.llm_deadline_s == deadline
+    assert settings.llm_rewrite_deadline_s == rewrite
+    assert settings.llm_parallel == parallel
+    assert settings.llm_max_tokens == 400 and settings.llm_temperature == 0.0
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"LLM_MAX_TOKENS": "0"},
+        {"LLM_TEMPERATURE": "3"},
+        {"LLM_CONCURRENCY": "-1"},
+        {"LLM_TIMEOUT_S": "-5"},
+        {"LLM_REWRITE_TIMEOUT_S": "1000"},
+    ],
+)
+def test_out_of_range_generation_settings_name_the_variable(env):
+    with pytest.raises(SettingsError, match=next(iter(env))):
+        Settings.from_env(env)

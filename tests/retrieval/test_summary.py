@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -177,3 +178,45 @@ def test_the_summary_command_prints_json_and_names_unknown_documents(tmp_path, c
     assert data["path"] == "extractive" and data["citations"][0]["source"] == DOCUMENTS[1]
     missing = seedbot(["summary", "nope.txt"], tmp_path, corpus)
     assert missing.returncode == 2 and DOCUMENTS[0] in missing.stderr
+
+
+class Stalling(ByPrompt):
+    """ByPrompt, but a prompt holding `stall` never gets a reply, and calls at once are counted."""
+
+    stall: str = "\x00"
+    in_flight: int = 0
+    most_in_flight: int = 0
+
+    async def _agenerate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            if self.stall in str(messages[-1].content):
+                await asyncio.Event().wait()  # cancelled at the call's deadline
+            await asyncio.sleep(0)
+            return self._generate(messages, stop, None, **kwargs)
+        finally:
+            self.in_flight -= 1
+
+
+@pytest.mark.timeout(60)
+def test_map_calls_keep_finished_notes_when_one_times_out_one_call_at_a_time(seed_service):
+    passages = load_passages(seed_service.live, DOCUMENTS[1])
+    first = passages[0]
+    model = Stalling(
+        replies={'<passage n="1"': f"{first.sentence_text(0)} [1].", "<notes>": ""},
+        stall='<passage n="9"',
+    )
+    seed_service.use_generator(
+        LLMAnswerer(model, seed_service.embedder, timeout_s=0.5, concurrency=1)
+    )
+    try:
+        summary = Summarizer(
+            seed_service.live, seed_service.stages, seed_service.settings
+        ).summarize(document=DOCUMENTS[1])
+    finally:
+        seed_service.use_generator(None)
+    assert model.most_in_flight == 1
+    assert summary.path == "llm" and first.sentence_text(0) in summary.text
+    assert summary.verification["map_failures"]["timeout"] == 1
+    assert summary.verification["reduce_fallback"] == "empty reply"
