@@ -8,6 +8,7 @@ from bot.wording import answer_text
 from retrieval.answer.answertype import AnswerType, asked_type, offers, quantities
 from retrieval.answer.definitions import defined_term, glosses
 from retrieval.types import Refusal, RefusalReason
+from tests.conftest import make_service
 
 
 @pytest.mark.parametrize(
@@ -126,23 +127,6 @@ def test_a_sentence_that_only_uses_a_term_does_not_gloss_it(term, sentence):
 @pytest.mark.parametrize(
     "question",
     [
-        "what number did the rough calc in 4.4.2 come out to",  # the text names the section only
-        "can someone explain what the reversal curse actually is",  # named in passing
-        "so how does the post define open agency",  # a commenter asks for the definition
-        "when did the scheming report come out",  # no date anywhere
-        "whats a mesa-optimizer",  # "optimiser" alone is not "mesa-optimizer"
-        "what does section 6.2 propose",  # "6.2" is not "2.2.1"
-    ],
-)
-def test_questions_the_texts_only_seem_to_answer_are_refused(seed_service, question):
-    answer = seed_service.ask(question)
-    assert answer.refused
-    assert answer.citations == ()
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
         "how many premises does the strongest case against scheming combine",
         "what's centaur labour",
         "what are collapsable boxes",  # the next sentence says: "They are a ... way of ..."
@@ -158,7 +142,11 @@ def test_questions_the_texts_do_answer_are_answered(seed_service, question):
 
 
 def test_a_refusal_says_when_the_texts_use_the_term_but_never_explain_it(seed_service):
-    answer = seed_service.ask("What is cyborgism?")
+    # Whether "what is cyborgism" is refused is the refusal model's call; when it is, the
+    # refusal names the term the texts use without saying what it is.
+    strict = seed_service.settings.replace(min_relevance=1.0)  # refuse everything
+    service = make_service(strict, seed_service.embedder, client=seed_service.store.client)
+    answer = service.ask("What is cyborgism?")
     assert answer.refused
     assert answer.citations == ()
     assert answer.refusal == Refusal(RefusalReason.NOT_DEFINED, "cyborgism")

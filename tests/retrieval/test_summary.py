@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
+from retrieval.answer.extractive import shown
 from retrieval.errors import UnknownDocumentError
 from retrieval.ingest.corpus import read_lines
 from retrieval.ingest.sentences import sentence_spans
@@ -52,7 +53,8 @@ def cited_parts(text: str) -> list[tuple[str, list[int]]]:
 
 
 def assert_verbatim_and_cited(summary, corpus: Path) -> None:
-    """Every sentence is a whole sentence of its cited lines, quoted verbatim."""
+    """Every sentence is a whole sentence of its cited lines, quoted verbatim (as shown: on one
+    line, footnote markers as superscripts)."""
     parts = cited_parts(summary.text)
     assert parts  # and nothing but cited sentences:
     assert " ".join(m.group(0).strip() for m in _PART.finditer(summary.text)) == summary.text
@@ -62,7 +64,7 @@ def assert_verbatim_and_cited(summary, corpus: Path) -> None:
             citation = by_number[n]
             lines = read_lines(corpus, citation.source, citation.line_start, citation.line_end)
             assert citation.quote in lines
-            assert sentence in [lines[a:b] for a, b in sentence_spans(lines)]
+            assert sentence in [shown(lines[a:b]) for a, b in sentence_spans(lines)]
 
 
 @pytest.mark.parametrize("document", [*DOCUMENTS, None])
