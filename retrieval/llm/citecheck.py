@@ -123,7 +123,19 @@ def parse_claims(reply: str) -> list[Claim]:
                 claims.append(Claim(text, cited))
             else:  # a run of markers alone belongs to the sentence before it
                 claims[-1].cited.extend(cited)
-    return [c for c in claims if _WORD.search(c.text)][:MAX_CLAIMS]
+    return _once([c for c in claims if _WORD.search(c.text)])[:MAX_CLAIMS]
+
+
+def _once(claims: list[Claim]) -> list[Claim]:
+    """A sentence a model repeats (a small model looping) counts once, with all its markers."""
+    by_text: dict[str, Claim] = {}
+    for claim in claims:
+        key = " ".join(claim.text.lower().split())
+        if key in by_text:
+            by_text[key].cited.extend(n for n in claim.cited if n not in by_text[key].cited)
+        else:
+            by_text[key] = claim
+    return list(by_text.values())
 
 
 class CiteChecker:

@@ -138,3 +138,10 @@ def test_a_sentence_with_only_an_invented_marker_is_not_attributed(seed_service,
     verdicts: list[dict] = []
     kept, _ = checker.verify(f"{claim} [42]", passages, verdicts)
     assert kept == [] and verdicts[0]["verdict"] == "invented"
+
+
+def test_a_sentence_repeated_by_a_looping_model_counts_once():
+    claims = parse_claims(
+        "Schemers reason more [1]. Schemers reason more. schemers reason more [2]."
+    )
+    assert [(c.text, c.cited) for c in claims] == [("Schemers reason more.", [1, 2])]
