@@ -142,6 +142,6 @@ def test_a_sentence_with_only_an_invented_marker_is_not_attributed(seed_service,
 
 def test_a_sentence_repeated_by_a_looping_model_counts_once():
     claims = parse_claims(
-        "Schemers reason more [1]. Schemers reason more. schemers reason more [2]."
+        "Schemers reason more [1]. Schemers reason more. Schemers  reason more [2]."
     )
     assert [(c.text, c.cited) for c in claims] == [("Schemers reason more.", [1, 2])]
