@@ -42,10 +42,14 @@ def levels(pairs: list[tuple[float, bool]]) -> list[Level]:
     return rows
 
 
+NEVER = Level(1.01, 0, 0.0)  # no relevance reaches it: the evidence never overrides
+
+
 def choose(pairs: list[tuple[float, bool]], min_precision: float) -> Level:
-    """The lowest level whose answers at or above it are right at least `min_precision`."""
+    """The lowest level whose answers at or above it are right at least `min_precision`;
+    NEVER when no level is (then a model's "no answer" always stands)."""
     rows = [r for r in levels(pairs) if r.answers >= MIN_ANSWERS]
-    return next((r for r in rows if r.precision >= min_precision), rows[-1])
+    return next((r for r in rows if r.precision >= min_precision), NEVER)
 
 
 def calibration(outcomes, min_precision: float) -> dict:
@@ -56,7 +60,7 @@ def calibration(outcomes, min_precision: float) -> dict:
     held_out = []
     for train, test in (halves, halves[::-1]):
         level = choose(train, min_precision).level
-        held_out.append(asdict(next(r for r in levels(test) if r.level == level)))
+        held_out.append(asdict(next((r for r in levels(test) if r.level == level), NEVER)))
     return {
         "answers": len(pairs),
         "right": sum(right for _, right in pairs),

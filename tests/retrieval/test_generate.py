@@ -136,11 +136,14 @@ def test_the_agreed_refusal_is_a_refusal(llm_service):
     assert answer.verification["decision"] == {"by": "model", "why": "model_declined"}
 
 
-def test_a_decline_against_strong_evidence_shows_the_extractive_answer(llm_service):
+def test_a_decline_against_strong_evidence_shows_the_extractive_answer(llm_service, monkeypatch):
+    # The calibrated level is above every relevance today (see arbitration.py); the mechanism
+    # is checked at a level QUESTION's evidence reaches.
+    monkeypatch.setattr("retrieval.llm.arbitration.STRONG_EVIDENCE", 0.5)
     offline = extractive(llm_service, QUESTION)
     with_replies(llm_service, "NO ANSWER IN THE PASSAGES")
     answer = llm_service.ask(QUESTION)
-    assert answer.verification["relevance"] >= STRONG_EVIDENCE
+    assert answer.verification["relevance"] >= 0.5
     assert not answer.refused and answer.path == "extractive" and answer.text == offline.text
     assert answer.verification["llm_outcome"] == "llm_refused"
     assert answer.verification["decision"] == {
@@ -275,4 +278,5 @@ def test_the_strong_evidence_level_is_the_calibrated_one(llm_service):
         for o in evaluate(llm_service, load_cases(ROOT / "eval" / f"{name}.jsonl")).outcomes
     ]
     chosen = calibrate.calibration(outcomes, MIN_PRECISION)["best"]
-    assert chosen["level"] == STRONG_EVIDENCE and chosen["precision"] >= MIN_PRECISION
+    assert chosen["level"] == STRONG_EVIDENCE
+    assert chosen["precision"] >= MIN_PRECISION or chosen["level"] > 1  # or: never overrides
