@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import sys
+from pathlib import Path
 
-from bot.terminal.render import render_answer, render_sources, render_summary
+from bot.terminal.render import render_answer, render_refresh, render_sources, render_summary
 from retrieval.errors import SeedbotError
 from retrieval.types import Turn
 
@@ -15,20 +18,24 @@ HELP = """Ask a question about the texts, or use a command:
   /reindex                refresh the index after the texts changed
   /new                    forget the conversation (follow-ups start afresh)
   /help                   this help
-  /quit                   leave (or Ctrl-D)"""
+  /quit                   leave (or Ctrl-D)
+The chat remembers the last few questions: "why?" or "and the second source?" follow up on
+the last answer, a question that stands alone starts afresh, and /new forgets them.
+Up and Down recall earlier lines; they are kept in .seedbot/chat_history."""
+HISTORY_FILE = Path(".seedbot/chat_history")
+HISTORY_LINES = 1000
 
 
 def run_chat(service, stdin=None, stdout=None) -> int:
     """Read questions and commands until end of input; follow-ups use the conversation."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    interactive = stdin.isatty()
+    interactive = stdin.isatty() and stdout.isatty()
     history: list[Turn] = []
     if interactive:
+        _line_editing()
         print("seedbot: ask about the texts (/help for commands, /quit to leave).", file=stdout)
     while True:
-        if interactive:
-            print("\n> ", end="", file=stdout, flush=True)
-        line = stdin.readline()
+        line = _read(stdin, interactive)
         if not line or line.strip() in ("/quit", "/exit"):
             return 0
         if not line.strip():
@@ -40,6 +47,36 @@ def run_chat(service, stdin=None, stdout=None) -> int:
         print(reply, file=stdout, flush=True)
 
 
+def _line_editing() -> None:
+    """Line editing and a history kept between sessions, from the standard library's readline."""
+    try:
+        import readline
+    except ImportError:  # not on every platform: the chat works without it
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(HISTORY_FILE)
+    readline.set_history_length(HISTORY_LINES)
+    atexit.register(_save_history, readline)
+
+
+def _save_history(readline) -> None:
+    try:
+        HISTORY_FILE.parent.mkdir(parents=True, exist_ok=True)
+        readline.write_history_file(HISTORY_FILE)
+    except OSError:
+        pass
+
+
+def _read(stdin, interactive: bool) -> str:
+    """The next line ("" at the end of input); with a terminal, read through readline."""
+    if not interactive:
+        return stdin.readline()
+    try:
+        return input("\n> ") + "\n"
+    except EOFError:
+        return ""
+
+
 def _handle(service, line: str, history: list[Turn]) -> str:
     command, _, rest = line.partition(" ")
     if command == "/help":
@@ -47,7 +84,7 @@ def _handle(service, line: str, history: list[Turn]) -> str:
     if command == "/sources":
         return render_sources(service.sources())
     if command == "/reindex":
-        return service.refresh().summary()
+        return render_refresh(service.refresh())
     if command == "/new":
         history.clear()
         return "(conversation cleared)"

@@ -8,7 +8,13 @@ import logging
 import sys
 from pathlib import Path
 
-from bot.terminal.render import answer_json, render_answer, render_summary, summary_json
+from bot.terminal.render import (
+    answer_json,
+    render_answer,
+    render_refresh,
+    render_summary,
+    summary_json,
+)
 from retrieval.assembly import build_service
 from retrieval.errors import SeedbotError
 from retrieval.settings import Settings
@@ -73,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.set_defaults(run=_summary)
 
     chat = sub.add_parser("chat", help="an interactive session in the terminal")
+    chat.add_argument("-v", "--verbose", action="store_true", help="show log lines between answers")
     chat.set_defaults(run=_chat)
 
     run = sub.add_parser("run", help="the Discord bot if DISCORD_TOKEN is set, else the chat")
@@ -105,8 +112,8 @@ def ensure_index(service) -> None:
     """Build the index on first use (what `make run` relies on)."""
     report = service.ensure_index(progress=_progress_bar())
     if report is not None:
-        print("No index yet: built it from", service.settings.corpus_dir, file=sys.stderr)
-        print(report.summary(), file=sys.stderr)
+        print(f"No index yet: built it from {service.settings.corpus_dir}", file=sys.stderr)
+        print(render_refresh(report), file=sys.stderr)
 
 
 def _index(args, settings: Settings) -> int:
@@ -115,7 +122,7 @@ def _index(args, settings: Settings) -> int:
     # Only `index` may move a damaged store folder aside: it rebuilds everything anyway.
     service = build_service(settings, client=make_client(settings, recover=True))
     report = service.refresh(progress=_progress_bar(), force=args.force)
-    print(report.summary())
+    print(render_refresh(report))
     return 0
 
 
@@ -205,6 +212,8 @@ def _sync(args, settings: Settings) -> int:
 def _chat(args, settings: Settings) -> int:
     from bot.terminal.chat import run_chat
 
+    if not getattr(args, "verbose", False):  # answers, not log lines, between the prompts
+        logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
     service = open_service(settings)
     ensure_index(service)
     return run_chat(service)

@@ -86,3 +86,20 @@ def render_sources(info) -> str:
             f"{doc['chunks']} passages"
         )
     return "\n".join(rows)
+
+
+def render_refresh(report) -> str:
+    """What a refresh changed: the files added, updated and removed, then the passage counts."""
+    rows = []
+    for kind, label in (("added", "added"), ("updated", "updated"), ("deleted", "removed")):
+        names = report.files.get(kind, [])
+        if names:
+            rows.append(f"{label}: {', '.join(names)}")
+    if not rows:
+        rows.append("no file changed")
+    rows.append(
+        f"passages: {report.added} added, {report.updated} updated, {report.deleted} deleted, "
+        f"{report.unchanged} unchanged ({report.seconds:.1f} s)"
+    )
+    rows += [f"skipped {source}: {why}" for source, why in report.skipped]
+    return "\n".join(rows)

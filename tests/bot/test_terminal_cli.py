@@ -104,3 +104,12 @@ def test_chat_answers_and_runs_its_commands(indexed):
     assert "[1]" in result.stdout
     assert "2 documents" in result.stdout
     assert "/reindex" in result.stdout
+
+
+def test_a_refresh_lists_the_files_it_added_updated_and_removed():
+    from bot.terminal.render import render_refresh
+    from retrieval.index.indexer import RefreshReport
+
+    report = RefreshReport("v", {"added": ["a.md"], "updated": ["b.txt"], "deleted": ["c.txt"]})
+    lines = render_refresh(report).splitlines()
+    assert lines[:3] == ["added: a.md", "updated: b.txt", "removed: c.txt"]

@@ -137,3 +137,23 @@ def test_json_has_the_contracted_fields(seed_service):
     for c in data["citations"]:
         assert {"n", "source", "line_start", "line_end", "quote"} <= set(c)
     assert data["timings_ms"]["total"] > 0
+
+
+def test_a_follow_up_of_a_refused_question_says_there_is_nothing_to_follow(seed_service):
+    refused = seed_service.ask("How long should I boil an egg?")
+    history = [Turn(refused.question, refused.text, refused.citations, refused.refused)]
+    follow = seed_service.ask("why?", history)
+    assert follow.refusal == Refusal(RefusalReason.NOTHING_TO_FOLLOW)
+
+
+def test_a_question_that_stands_alone_is_new_whatever_came_before(seed_service):
+    first = seed_service.ask("What did the commenter think about ChatGPT's alignment?")
+    history = [Turn(first.question, first.text, first.citations)]
+    follow = seed_service.ask("What are collapsable boxes?", history)
+    assert follow.standalone_question == "What are collapsable boxes?"
+    assert all(c.line_start in (25, 26) for c in follow.citations)
+
+
+def test_greetings_fillers_and_markers_do_not_reach_retrieval(seed_service):
+    answer = seed_service.ask("hey bot, quick one: what are collapsable boxes [99] lol")
+    assert answer.standalone_question == "what are collapsable boxes"
