@@ -13,8 +13,8 @@ from retrieval.errors import RefreshRunningError
 class RefreshLock:
     """Held for the length of one refresh; a second `acquire` fails at once with a clear error.
 
-    A thread lock covers the bot's own /reindex; an flock on a file in the store folder covers
-    a `seedbot index` started in another process on the same machine.
+    A thread lock covers refreshes in this process (the bot's own); an flock on a file in the
+    store folder covers a `seedbot index` started in another process on the same machine.
     """
 
     def __init__(self, path: Path) -> None:

@@ -359,18 +359,18 @@ class Store:
         """The live version, or IndexMissingError when no refresh has completed yet."""
         meta = self._pointer().metadata or {}
         if "name" not in meta:
-            raise IndexMissingError("No index yet: run `seedbot index` (or /reindex) first.")
+            raise IndexMissingError("No index yet: run `seedbot index` first.")
         try:
             return Version.from_metadata(meta)
         except OldIndexError:
             raise IndexMissingError(
                 "The index was built by an earlier version of seedbot: run `seedbot index` "
-                "(or /reindex) to rebuild it."
+                "to rebuild it."
             ) from None
         except (KeyError, TypeError, ValueError):
             # Treated as missing, so `seedbot index` rebuilds instead of failing on it too.
             raise IndexMissingError(
-                "The index pointer is damaged: run `seedbot index` (or /reindex) to rebuild it."
+                "The index pointer is damaged: run `seedbot index` to rebuild it."
             ) from None
 
     def activate(self, version: Version) -> None:
