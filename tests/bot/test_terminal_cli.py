@@ -59,9 +59,10 @@ def test_ask_jsonl_answers_each_line_and_reports_bad_ones(indexed):
     questions = "What is cyborgism?\n\nWhat about collapsable boxes?\n" + "x" * 3000 + "\n"
     result = run(["ask", "--jsonl"], *indexed, stdin=questions)
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 3
-    assert all("answer" in r for r in rows[:2])
-    assert "limit" in rows[2]["error"]
+    assert len(rows) == 4  # one object per input line, the blank one included
+    assert "answer" in rows[0] and "answer" in rows[2]
+    assert rows[1]["question"] == "" and "empty" in rows[1]["error"]
+    assert "limit" in rows[3]["error"]
     assert result.returncode == 1
 
 
