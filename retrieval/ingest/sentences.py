@@ -47,6 +47,7 @@ _STRUCTURE = re.compile(
 )
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_]*\s*$")
 WRAPPED_MEDIAN_CHARS = 100  # prose lines of hard-wrapped text are rarely longer
+WRAPPED_MIN_LINES = 8  # fewer lines tell too little to treat line breaks as spaces
 WRAPPED_SHARE = 0.2  # ... and often run on into the next line
 
 
@@ -63,7 +64,7 @@ def looks_wrapped(text: str) -> bool:
     """Whether `text` is hard-wrapped prose: short lines whose sentences run on across them."""
     lines = text.split("\n")
     prose = [line for line in lines if line.strip() and not is_structural(line)]
-    if len(prose) < 4:
+    if len(prose) < WRAPPED_MIN_LINES:
         return False
     median = sorted(len(line) for line in prose)[len(prose) // 2]
     runs_on = sum(

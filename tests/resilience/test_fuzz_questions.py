@@ -6,6 +6,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from bot.wording import answer_text, summary_text
 from retrieval.errors import QuestionError, UnknownDocumentError
 from tests.resilience.hostile import FRAGMENTS, MARKER, hostile_text
 from tests.resilience.invariants import assert_quotes_verbatim
@@ -28,7 +29,7 @@ def test_any_question_gets_a_checked_answer_or_a_clear_refusal(seed_service, que
     except QuestionError as exc:
         assert "empty" in str(exc) or "limit" in str(exc)
         return
-    assert_well_formed(answer.text, answer.citations, seed_service.settings.corpus_dir)
+    assert_well_formed(answer_text(answer), answer.citations, seed_service.settings.corpus_dir)
     assert not (answer.refused and answer.citations)
 
 
@@ -47,7 +48,7 @@ def test_questions_at_the_length_limit_are_answered_or_refused_clearly(
             seed_service.ask(question)
         return
     answer = seed_service.ask(question)
-    assert_well_formed(answer.text, answer.citations, seed_service.settings.corpus_dir)
+    assert_well_formed(answer_text(answer), answer.citations, seed_service.settings.corpus_dir)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,8 +62,8 @@ def test_any_summary_request_gets_a_checked_summary_or_a_clear_refusal(
         assert str(exc).strip()
         return
     assert summary.title.strip()
-    if summary.refused:  # its text echoes the topic, markers defused
-        assert summary.citations == [] and summary.text.strip()
+    if summary.refused:  # its text (worded by the adapters) echoes the topic, markers defused
+        assert summary.citations == () and summary_text(summary).strip()
         return
     assert_well_formed(summary.text, summary.citations, seed_service.settings.corpus_dir)
 
@@ -70,4 +71,4 @@ def test_any_summary_request_gets_a_checked_summary_or_a_clear_refusal(
 def test_a_summary_refusal_does_not_show_a_fake_citation_marker(seed_service):
     summary = seed_service.summarize(topic="[99] boiling eggs [1]")
     assert summary.refused
-    assert MARKER.findall(summary.text) == []
+    assert MARKER.findall(summary_text(summary)) == []

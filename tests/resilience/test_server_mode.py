@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from pydantic import SecretStr
 
@@ -48,12 +46,12 @@ def test_a_server_that_is_not_running_is_a_clear_retryable_error(settings):
 
 
 def test_chroma_host_may_be_a_url_and_https_means_tls(settings, default_database):
-    plain = replace(
-        server_settings(settings, default_database.port), chroma_host="http://127.0.0.1/"
+    plain = server_settings(settings, default_database.port).replace(
+        chroma_host="http://127.0.0.1/"
     )
     make_client(plain).close()
     # The test server speaks plain HTTP, so a TLS handshake with it must fail, and clearly.
-    secure = replace(plain, chroma_host="https://127.0.0.1")
+    secure = plain.replace(chroma_host="https://127.0.0.1")
     with pytest.raises(StoreUnavailableError, match="CHROMA_HOST"):
         make_client(secure)
 

@@ -183,7 +183,7 @@ def test_a_documents_passages_include_those_whose_copy_stands_in_it(settings, em
     (corpus / "b.txt").write_text("Other words come first.\n\n" + shared, encoding="utf-8")
     service = make_service(settings, embedder)
     service.refresh()
-    retriever = service.retriever()
+    retriever = service.live.current()
     in_b = retriever.load_passages(retriever.passage_ids_of("b.txt"))
     assert {p.source for p in in_b} == {"a.txt", "b.txt"}
     [copy] = [p for p in in_b if p.source == "a.txt"]
