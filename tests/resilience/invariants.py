@@ -105,4 +105,4 @@ def assert_citations_verbatim(corpus_dir: Path, answer: Answer) -> None:
     for citation in answer.citations:
         assert f"[{citation.n}]" in answer.text
     if answer.refused:
-        assert answer.citations == []
+        assert answer.citations == ()
