@@ -30,7 +30,8 @@ VARIANTS = {
     "marker": lambda q: f"{q} [99]",
     "greeting": lambda q: f"hey bot, quick one: {q}",
     "lower case": str.lower,
-    "no punctuation": lambda q: re.sub(r"[?!.,;:]", "", q),
+    # Sentence punctuation only: the dot of "logging.info" is part of a name, not punctuation.
+    "no punctuation": lambda q: re.sub(r"[?!]|[.,;:](?=\s|$)", "", q),
 }
 JUNK = ["W &( H }", "???", "!!!!", "<@123456789012345678> @everyone", "[1] [2]", ":) :-( ;)"]
 
