@@ -151,7 +151,7 @@ async def test_an_answer_over_2000_characters_is_split_cleanly(
     parts = await followups(double, sent, 2)
     contents = [p.json_body["content"] for p in parts]
     assert all(0 < len(c) <= MESSAGE_CHARS for c in contents)
-    assert flat(" ".join(contents)) == flat(neutralise(expected.answer))  # no word lost or cut
+    assert flat(" ".join(contents)) == flat(neutralise(expected.text))  # no word lost or cut
     assert not any(c.lstrip().startswith("[") for c in contents)  # markers stay with sentences
     last = parts[-1].json_body
     assert len(last["embeds"]) >= 1 and last["components"]  # sources and buttons at the end
