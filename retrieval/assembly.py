@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from retrieval.llm.answerer import LLMAnswerer
 
 
-def build_service(settings: Settings, client: Any = None) -> SeedService:
+def build_service(settings: Settings, client: Any = None, measure_all: bool = False) -> SeedService:
     """The service over the store in settings (or `client`), with the LLM when configured."""
     embedder = make_embeddings(settings.embeddings)
     support = TermSupport(embedder)
@@ -36,7 +36,7 @@ def build_service(settings: Settings, client: Any = None) -> SeedService:
 
         generator = make_generator(settings, embedder, terms=support)
     store = Store(make_client(settings, client=client))
-    return assemble(settings, store, embedder, generator, support)
+    return assemble(settings, store, embedder, generator, support, measure_all=measure_all)
 
 
 def assemble(
@@ -46,6 +46,7 @@ def assemble(
     generator: LLMAnswerer | None = None,
     support: TermSupport | None = None,
     clock: Callable[[], float] = time.monotonic,
+    measure_all: bool = False,
 ) -> SeedService:
     """The service from its parts (what tests use with their own store, embedder or clock)."""
     support = support or TermSupport(embedder)
@@ -62,6 +63,7 @@ def assemble(
             support,
             RefusalModel.load(settings.refusal_model or SHIPPED),
             settings.min_relevance or None,
+            measure_all,
         ),
         gate=CitationGate(CorpusLines(settings.corpus_dir)),
         answer_sentences=settings.answer_sentences,

@@ -27,7 +27,8 @@ def run_eval(settings: Settings, args) -> int:
     if getattr(args, "fit", False):
         from retrieval.evaluation.fit import fit_and_save
 
-        print(json.dumps(fit_and_save(list(_outcomes(settings, paths)), args.fit_out), indent=1))
+        sets = list(_outcomes(settings, paths, measure_all=True))
+        print(json.dumps(fit_and_save(sets, args.fit_out), indent=1))
         return 0
     report = ev.Report([o for _, outcomes in _outcomes(settings, paths) for o in outcomes])
     if args.calibrate:
@@ -46,21 +47,23 @@ def run_eval(settings: Settings, args) -> int:
     return 0
 
 
-def _outcomes(settings: Settings, paths: list[Path]) -> Iterator[tuple[Path, list[ev.Outcome]]]:
+def _outcomes(
+    settings: Settings, paths: list[Path], measure_all: bool = False
+) -> Iterator[tuple[Path, list[ev.Outcome]]]:
     """Each set's outcomes, answered from the index of its own corpus."""
     services: dict[Path | None, object] = {}
     for path in paths:
         corpus = ev.corpus_of(path)
         if corpus not in services:
-            services[corpus] = _service(settings, corpus)
+            services[corpus] = _service(settings, corpus, measure_all)
         yield path, ev.evaluate(services[corpus], ev.load_cases(path)).outcomes
 
 
-def _service(settings: Settings, corpus: Path | None):
+def _service(settings: Settings, corpus: Path | None, measure_all: bool = False):
     if corpus is not None:
         store = settings.store_dir.parent / f"eval-{corpus.parent.name}"
         settings = settings.replace(corpus_dir=corpus, store_dir=store)
-    service = build_service(settings)
+    service = build_service(settings, measure_all=measure_all)
     service.ensure_index()
     service.warm_up(background=False)
     return service

@@ -95,11 +95,16 @@ class RefusalPolicy:
     """Measures the evidence and refuses when the model finds an answer unlikely."""
 
     def __init__(
-        self, support: TermSupport, model: RefusalModel, threshold: float | None = None
+        self,
+        support: TermSupport,
+        model: RefusalModel,
+        threshold: float | None = None,
+        measure_all: bool = False,
     ) -> None:
         self.support = support
         self.model = model
         self.threshold = model.threshold if threshold is None else threshold
+        self.measure_all = measure_all  # every feature, for `seedbot eval --fit`
 
     def judge(
         self,
@@ -110,7 +115,10 @@ class RefusalPolicy:
     ) -> Verdict:
         """The verdict on answering `facts` from `evidence` (sentences of `passages`)."""
         window = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
-        unsupported = self.support.unsupported_share(facts.text, window, keywords)
+        # Word vectors are the costly measure: taken only when the model (or a fit) uses them.
+        unsupported = 0.0
+        if self.measure_all or "unsupported" in self.model.features:
+            unsupported = self.support.unsupported_share(facts.text, window, keywords)
         gloss = None if facts.term is None else find_gloss(facts.term, evidence)
         features = measure(facts, evidence, passages, unsupported, gloss, keywords)
         probability = self.model.probability(features) if evidence else 0.0
