@@ -51,6 +51,9 @@ class Part:
 
 
 _ANY_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+# A generated sentence that addresses members is no answer about the texts: the LLM check drops
+# it (an injected passage may ask the model to ping), besides every mention being inert here.
+ADDRESSES_MEMBERS = re.compile(r"@(?:everyone|here)\b|<@[!&]?\d+>")
 
 
 def without_mentions(text: str) -> str:

@@ -16,6 +16,7 @@ import yarl
 from bot.client import make_bot
 from bot.failures import explain
 from bot.feedback import FeedbackStore
+from bot.render import ADDRESSES_MEMBERS
 from retrieval.assembly import build_service
 from retrieval.service import SeedService
 from retrieval.settings import Settings
@@ -39,7 +40,7 @@ def run_bot(settings: Settings) -> int:
 
 def open_service(settings: Settings) -> SeedService:
     """The answering service with its index loaded (built first if there is none yet)."""
-    service = build_service(settings)
+    service = build_service(settings, blocked_claims=ADDRESSES_MEMBERS)
     service.ensure_index()
     service.warm_up(background=False)  # before connecting, so no early question waits
     return service

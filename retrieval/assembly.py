@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,15 +27,23 @@ if TYPE_CHECKING:
     from retrieval.llm.answerer import LLMAnswerer
 
 
-def build_service(settings: Settings, client: Any = None, measure_all: bool = False) -> SeedService:
-    """The service over the store in settings (or `client`), with the LLM when configured."""
+def build_service(
+    settings: Settings,
+    client: Any = None,
+    measure_all: bool = False,
+    blocked_claims: re.Pattern[str] | None = None,
+) -> SeedService:
+    """The service over the store in settings (or `client`), with the LLM when configured.
+
+    `blocked_claims`: generated sentences an adapter never lets through (Discord: a mention).
+    """
     embedder = make_embeddings(settings.embeddings)
     support = TermSupport(embedder)
     generator = None
     if settings.llm_enabled:
         from retrieval.llm.answerer import make_generator
 
-        generator = make_generator(settings, embedder, terms=support)
+        generator = make_generator(settings, embedder, terms=support, blocked=blocked_claims)
     store = Store(make_client(settings, client=client))
     return assemble(settings, store, embedder, generator, support, measure_all=measure_all)
 

@@ -9,6 +9,7 @@ answers extractively instead (retrieval/chain.py), so the member always gets a c
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -69,7 +70,10 @@ def _provider_kwargs(settings: Settings, provider: str, key: str) -> dict[str, A
 
 
 def make_generator(
-    settings: Settings, embedder: Embeddings | None = None, terms: TermSupport | None = None
+    settings: Settings,
+    embedder: Embeddings | None = None,
+    terms: TermSupport | None = None,
+    blocked: re.Pattern[str] | None = None,
 ) -> LLMAnswerer:
     """The LLM answerer for LLM_MODEL; SettingsError (never showing the key) if it can't be."""
     if not settings.llm_model:
@@ -99,6 +103,7 @@ def make_generator(
         terms=terms,
         rewrite_timeout_s=settings.llm_rewrite_deadline_s,
         concurrency=settings.llm_parallel,
+        blocked=blocked,
     )
 
 
@@ -125,11 +130,12 @@ class LLMAnswerer:
         terms: TermSupport | None = None,
         rewrite_timeout_s: float = REWRITE_TIMEOUT_S,
         concurrency: int = 1,
+        blocked: re.Pattern[str] | None = None,
     ) -> None:
         self.model = model
         self.timeout_s = timeout_s
         self.rewrite_timeout_s = rewrite_timeout_s
-        self.checker = checker or CiteChecker(embedder, terms=terms)
+        self.checker = checker or CiteChecker(embedder, terms=terms, also_blocked=blocked)
         self.secrets = [s for s in secrets if s]
         self.caller = Caller(concurrency)
         self.answer_chain = prompts.answer_prompt() | model

@@ -48,12 +48,12 @@ _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)]|#{1,6})\s+")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?…])")
 _WORD = re.compile(r"\w")
 # A generated sentence that speaks as the bot about its own set-up, carries a removed secret
-# or a setting's value, or addresses members: what an injected passage asks for, never an
-# answer about the texts, however close to the passage it is. Dropped before the check.
+# or a setting's value: what an injected passage asks for, never an answer about the texts,
+# however close to the passage it is. Dropped before the check. (A chat adapter adds its own
+# pattern for sentences that address members: `also_blocked`.)
 _BLOCKED = re.compile(
     r"\b(?:my|our)\s+(?:system\s+prompt|prompt|instructions?|configuration|config|settings|"
-    r"api\s*keys?|tokens?|secrets?|credentials?)\b|\[redacted\]|(?-i:\b[A-Z][A-Z0-9_]{2,}\s*=\s*\S)|"
-    r"@(?:everyone|here)\b|<@[!&]?\d+>",
+    r"api\s*keys?|tokens?|secrets?|credentials?)\b|\[redacted\]|(?-i:\b[A-Z][A-Z0-9_]{2,}\s*=\s*\S)",
     re.IGNORECASE,
 )
 
@@ -146,10 +146,12 @@ class CiteChecker:
         embedder: Embeddings,
         threshold: float = SUPPORT_THRESHOLD,
         terms: TermSupport | None = None,
+        also_blocked: re.Pattern[str] | None = None,
     ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.terms = terms or TermSupport(embedder)  # the service's, so one word cache serves both
+        self.also_blocked = also_blocked
 
     def check(self, reply: str, passages: Mapping[int, Passage]) -> Checked:
         """Keep the supported claims of `reply`, cited to the passages that support them."""
@@ -194,7 +196,9 @@ class CiteChecker:
         valid = list(dict.fromkeys(n for n in claim.cited if n in passages))
         invented = {n for n in claim.cited if n not in passages}
         stats["markers_invented"] += len(invented)
-        if _BLOCKED.search(claim.text):
+        if _BLOCKED.search(claim.text) or (
+            self.also_blocked is not None and self.also_blocked.search(claim.text)
+        ):
             stats["sentences_blocked"] += 1
             verdict["verdict"] = "blocked"
             return []

@@ -9,6 +9,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from pydantic import Field, SecretStr
 
+from bot.render import ADDRESSES_MEMBERS
 from bot.terminal.render import answer_json
 from retrieval.llm import prompts
 from retrieval.llm.answerer import LLMAnswerer
@@ -62,7 +63,9 @@ def obeying(service, reply: str) -> Recording:
     """A compromised model: it does what the passage says, with the secrets it would need."""
     model = Recording(messages=iter([reply] * 10))
     secrets = service.settings.secret_values()
-    service.use_generator(LLMAnswerer(model, service.embedder, secrets=secrets))
+    service.use_generator(
+        LLMAnswerer(model, service.embedder, secrets=secrets, blocked=ADDRESSES_MEMBERS)
+    )
     return model
 
 
