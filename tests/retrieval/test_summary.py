@@ -44,6 +44,17 @@ class ByPrompt(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
 
 
+def summarized_with(service, generator, document: str = DOCUMENTS[1]):
+    """A fresh (uncached) summary of `document` made with `generator`, then extractive again."""
+    service.use_generator(generator)
+    try:
+        return Summarizer(service.live, service.stages, service.settings).summarize(
+            document=document
+        )
+    finally:
+        service.use_generator(None)
+
+
 def cited_parts(text: str) -> list[tuple[str, list[int]]]:
     """(sentence, marker numbers) for each cited sentence of a summary."""
     return [
@@ -129,13 +140,7 @@ def test_map_reduce_summary_is_verified_and_renumbered(seed_service):
             "<notes>": f"{ninth.sentence_text(0)} [9]. {first.sentence_text(0)} [1] [44].",
         }
     )
-    seed_service.use_generator(LLMAnswerer(model, seed_service.embedder))
-    try:
-        summary = Summarizer(
-            seed_service.live, seed_service.stages, seed_service.settings
-        ).summarize(document=DOCUMENTS[1])
-    finally:
-        seed_service.use_generator(None)
+    summary = summarized_with(seed_service, LLMAnswerer(model, seed_service.embedder))
     assert summary.path == "llm" and summary.verification["reduce"] == "verified"
     assert summary.verification["markers_invented"] >= 1
     assert "MIRI" not in summary.text and "[44]" not in summary.text
@@ -146,13 +151,8 @@ def test_map_reduce_summary_is_verified_and_renumbered(seed_service):
 
 
 def test_a_failing_llm_leaves_the_offline_summary(seed_service):
-    seed_service.use_generator(LLMAnswerer(ByPrompt(replies={}), seed_service.embedder))
-    try:
-        summary = Summarizer(
-            seed_service.live, seed_service.stages, seed_service.settings
-        ).summarize(document=DOCUMENTS[0])
-    finally:
-        seed_service.use_generator(None)
+    generator = LLMAnswerer(ByPrompt(replies={}), seed_service.embedder)
+    summary = summarized_with(seed_service, generator, DOCUMENTS[0])
     assert summary.path == "extractive" and summary.citations
     assert summary.verification["llm_fallback"]
     assert_verbatim_and_cited(summary, seed_service.settings.corpus_dir)
@@ -209,15 +209,8 @@ def test_map_calls_keep_finished_notes_when_one_times_out_one_call_at_a_time(see
         replies={'<passage n="1"': f"{first.sentence_text(0)} [1].", "<notes>": ""},
         stall='<passage n="9"',
     )
-    seed_service.use_generator(
-        LLMAnswerer(model, seed_service.embedder, timeout_s=0.5, concurrency=1)
-    )
-    try:
-        summary = Summarizer(
-            seed_service.live, seed_service.stages, seed_service.settings
-        ).summarize(document=DOCUMENTS[1])
-    finally:
-        seed_service.use_generator(None)
+    generator = LLMAnswerer(model, seed_service.embedder, timeout_s=0.5, concurrency=1)
+    summary = summarized_with(seed_service, generator)
     assert model.most_in_flight == 1
     assert summary.path == "llm" and first.sentence_text(0) in summary.text
     assert summary.verification["map_failures"]["timeout"] == 1
