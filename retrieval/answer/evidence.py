@@ -13,7 +13,7 @@ from retrieval.search.keywords import KeywordIndex, terms
 from retrieval.types import Passage
 
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
-_HEADING = re.compile(r"#{1,6}\s|\.\.\s|\.\. ")  # markdown headings, reStructuredText directives
+_HEADING = re.compile(r"#{1,6}\s|\.\.\s")  # markdown headings, reStructuredText directives
 
 
 @dataclass(frozen=True)
