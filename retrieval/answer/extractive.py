@@ -8,20 +8,29 @@ from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
-from retrieval.answer.spans import extend
+from retrieval.answer.spans import extend, with_following
 from retrieval.types import Citation
 
+# Fitted by `seedbot eval --fit-selection` on the dev sets of both corpora (eval/README.md).
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
+FOLLOW = 1  # sentences after each chosen one, in its paragraph, that the answer brings along
 MIN_WORDS = 5  # "Great post." answers nothing
 
 
 def choose(
-    evidence: list[Evidence], gloss: tuple[Evidence, ...], most: int, facts: QuestionFacts
+    evidence: list[Evidence],
+    gloss: tuple[Evidence, ...],
+    most: int,
+    facts: QuestionFacts,
+    near_best: float = NEAR_BEST,
+    follow: int = FOLLOW,
 ) -> list[Evidence]:
-    """The sentences of the answer: the best matches (never a heading alone), what they point
-    to, and for "what is X" the sentence that says what X is."""
+    """The sentences of the answer: the best matches (never a heading alone), the sentence
+    after each (the best match often states a claim that its next sentence completes), what
+    they point to, and for "what is X" the sentence that says what X is."""
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
-    return extend(with_gloss(select(ranked, most), gloss, most), evidence)
+    chosen = with_gloss(select(ranked, most, near_best), gloss, most)
+    return extend(with_following(chosen, evidence, follow), evidence)
 
 
 def with_gloss(chosen: list[Evidence], wanted: tuple[Evidence, ...], most: int) -> list[Evidence]:
@@ -38,11 +47,13 @@ def with_gloss(chosen: list[Evidence], wanted: tuple[Evidence, ...], most: int) 
     return sorted(kept + list(wanted), key=lambda e: (e.rank, e.index))
 
 
-def select(evidence: list[Evidence], max_sentences: int) -> list[Evidence]:
+def select(
+    evidence: list[Evidence], max_sentences: int, near_best: float = NEAR_BEST
+) -> list[Evidence]:
     """The best sentence and those close to it, in reading order."""
     if not evidence:
         return []
-    floor = evidence[0].score - NEAR_BEST
+    floor = evidence[0].score - near_best
     chosen: list[Evidence] = [evidence[0]]
     seen = {" ".join(evidence[0].text.split()).lower()}
     for candidate in evidence[1:]:

@@ -40,6 +40,7 @@ from retrieval.index.records import (
 from retrieval.index.store import Store, Version, new_version_name, version_time
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import CorpusScan, read_corpus
+from retrieval.ingest.markup import plain
 from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ class Indexer:
         for start in range(0, len(passages), EMBED_BATCH):
             batch = passages[start : start + EMBED_BATCH]
             progress("embedding new passages", start, len(passages))
-            texts = [p.sentence_text(i) for p in batch for i in range(len(p.sentences))]
+            texts = [plain(p.sentence_text(i)) for p in batch for i in range(len(p.sentences))]
             sentence_vectors = embed_array(self.embedder, texts)
             embedded += len(texts)
             self._add(version, batch, passage_vectors(batch, sentence_vectors), sentence_vectors)

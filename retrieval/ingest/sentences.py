@@ -40,10 +40,12 @@ def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
 
 
 # Lines that carry structure rather than running prose: headings and their underlines, list
-# items, reStructuredText directives and fields, quotes, tables and code fences.
+# items, reStructuredText directives and fields (":param x: ...", not a role such as
+# ":meth:`f`" that merely starts a wrapped line), quotes, tables and code fences.
 _UNDERLINE = re.compile(r"^\s*([=\-~^*+#`'\".:_])\1{2,}\s*$")
 _STRUCTURE = re.compile(
-    r"^\s*(?:#{1,6}\s|[-*+•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|\.\.\s|:[\w ]+:|>|\||```|~~~)"
+    r"^\s*(?:#{1,6}\s|[-*+•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|\.\.\s|:[\w ]+:(?:\s|$)|>|\||"
+    r"```|~~~)"
 )
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_]*\s*$")
 WRAPPED_MEDIAN_CHARS = 100  # prose lines of hard-wrapped text are rarely longer
