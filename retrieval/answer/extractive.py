@@ -77,10 +77,12 @@ def compose(chosen: list[Evidence]) -> tuple[str, list[Citation]]:
 
 
 def shown(sentence: str) -> str:
-    """A sentence as an answer shows it: on one line, footnote markers as superscripts."""
-    flat = " ".join(sentence.split())
+    """A sentence as an answer shows it: on one line, footnote markers as superscripts, and a
+    reStructuredText "::" (a code block follows) as the colon it is rendered as."""
+    flat = _LITERAL_BLOCK.sub(":", " ".join(sentence.split()))
     return _FOOTNOTE.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), flat)
 
 
+_LITERAL_BLOCK = re.compile(r"(?<=\S)::$")
 _FOOTNOTE = re.compile(r"(?<=\S)\[(\d{1,3})\]")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from retrieval.answer.evidence import Evidence
+from retrieval.answer.extractive import shown
 from retrieval.answer.spans import extend
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
@@ -84,3 +85,8 @@ def test_a_colon_brings_the_list_or_code_block_it_introduces():
 def test_a_colon_does_not_reach_over_into_the_next_paragraph_of_prose():
     passage = passage_of("Consider this:\n\nA new paragraph of prose begins here.\n")
     assert answer_from(passage, 0) == ["Consider this:"]
+
+
+def test_a_literal_block_marker_is_shown_as_the_colon_it_renders_as():
+    assert shown("named as follows::") == "named as follows:"
+    assert shown("a c++ :: scope") == "a c++ :: scope"
