@@ -81,6 +81,15 @@ def looks_wrapped(text: str) -> bool:
     return median <= WRAPPED_MEDIAN_CHARS and runs_on >= WRAPPED_SHARE * len(prose)
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
+
+
+def _item_goes_on(line: str, after: str) -> bool:
+    """A list item whose text runs on into the indented line after it ("* The sort is stable --
+    if two items ... will be\n  preserved in the sorted list.")."""
+    return bool(_LIST_ITEM.match(line)) and after[:1].isspace()
+
+
 def soft_breaks(text: str) -> set[int]:
     """Offsets of the line breaks that only wrap a paragraph's running prose."""
     soft, offset = set(), 0
@@ -92,7 +101,7 @@ def soft_breaks(text: str) -> set[int]:
         if (
             line.strip()
             and after.strip()
-            and not is_structural(line)
+            and (not is_structural(line) or _item_goes_on(line, after))
             and not is_structural(after)
             and not is_underline(following)  # `after` is a heading
         ):
