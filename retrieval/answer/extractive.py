@@ -9,7 +9,7 @@ from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
 from retrieval.answer.spans import extend, with_following
-from retrieval.types import Citation
+from retrieval.types import Citation, Turn
 
 # Fitted by `seedbot eval --fit-selection` on the dev sets of both corpora (eval/README.md).
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
@@ -31,6 +31,13 @@ def choose(
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
     chosen = with_gloss(select(ranked, most, near_best), gloss, most)
     return extend(with_following(chosen, evidence, follow), evidence)
+
+
+def not_yet_shown(evidence: list[Evidence], previous: Turn) -> list[Evidence]:
+    """The evidence less what the last answer quoted: a follow-up ("why?") wants more, not the
+    same lines again."""
+    quoted = [" ".join(c.quote.split()) for c in previous.citations]
+    return [e for e in evidence if not any(" ".join(e.text.split()) in q for q in quoted)]
 
 
 def with_gloss(chosen: list[Evidence], wanted: tuple[Evidence, ...], most: int) -> list[Evidence]:
