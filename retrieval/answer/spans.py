@@ -80,6 +80,8 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     places = []
     if _POINTS_BACK.search(item.text) and index > 0 and same_paragraph(passage, index - 1):
         places.append((passage.id, index - 1))
+    if index + 1 < len(passage.sentences) and _answered_below(passage, index):
+        places.append((passage.id, index + 1))
     following = index
     while (
         len(places) < MAX_FORWARD + 1
@@ -115,6 +117,13 @@ def line_of(passage: Passage, index: int) -> str:
     first = passage.text.rfind("\n", 0, start) + 1
     last = passage.text.find("\n", start)
     return passage.text[first : last if last >= 0 else len(passage.text)]
+
+
+def _answered_below(passage: Passage, index: int) -> bool:
+    """Whether the next line takes up this one ("“X.”" then "This is much less of a killer
+    argument ..."): a reply under a quote, on the very next line."""
+    gap = passage.text[passage.sentences[index].end : passage.sentences[index + 1].start]
+    return gap.count("\n") == 1 and points_back(passage.sentence_text(index + 1))
 
 
 def same_paragraph(passage: Passage, index: int) -> bool:

@@ -90,3 +90,15 @@ def test_a_colon_does_not_reach_over_into_the_next_paragraph_of_prose():
 def test_a_literal_block_marker_is_shown_as_the_colon_it_renders_as():
     assert shown("named as follows::") == "named as follows:"
     assert shown("a c++ :: scope") == "a c++ :: scope"
+
+
+def test_a_quoted_claim_brings_the_reply_on_the_next_line_that_takes_it_up():
+    passage = passage_of(
+        "“It is really hard to make models evil by prompting.”\n"
+        "This is much less of a killer argument if optimisation power keeps growing.\n"
+        "Unrelated next post about boxes.\n"
+    )
+    assert answer_from(passage, 0) == [
+        "“It is really hard to make models evil by prompting.”",
+        "This is much less of a killer argument if optimisation power keeps growing.",
+    ]
