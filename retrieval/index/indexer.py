@@ -26,6 +26,7 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
 from retrieval.index import packed
+from retrieval.index.chunkcache import Chunked, chunk_documents
 from retrieval.index.embedder import embed_array, embedder_id
 from retrieval.index.locks import RefreshLock
 from retrieval.index.records import (
@@ -38,7 +39,6 @@ from retrieval.index.records import (
     stored_metadata,
 )
 from retrieval.index.store import Store, Version, new_version_name, version_time
-from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import CorpusScan, read_corpus
 from retrieval.types import Passage
 
@@ -88,12 +88,15 @@ class Indexer:
         corpus_dir: Path,
         lock: RefreshLock,
         chunk_chars: int = 600,
+        cache_dir: Path | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.corpus_dir = corpus_dir
         self.lock = lock
         self.chunk_chars = chunk_chars
+        # How each document was cut last time (retrieval/index/chunkcache.py); None: no cache.
+        self.chunk_cache = cache_dir / "chunks.npz" if cache_dir else None
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Bring the index up to date with the corpus; raises RefreshRunningError if one runs."""
@@ -105,15 +108,16 @@ class Indexer:
         started = time.perf_counter()
         progress("reading corpus", 0, 1)
         scan = read_corpus(self.corpus_dir)
-        passages = chunk_corpus(scan.documents, self.chunk_chars)
-        documents = document_stats(scan, passages)
-        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
         live = self._active_or_none()
         old = self._reusable(live)  # the version whose vectors can be reused
+        before = old.documents if old and not force else None
+        chunked = self._chunk(scan, before)
+        documents = chunked.documents
+        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
         name = new_version_name()
         report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
         if old and old.fingerprint == fingerprint and not force:
-            report.version, report.unchanged = old.name, len(passages)
+            report.version, report.unchanged = old.name, chunked.total
             report.seconds = time.perf_counter() - started
             return report
         if live:
@@ -121,14 +125,19 @@ class Indexer:
             # process's full build in progress on a shared server, and are left to it.
             self.store.drop_unused({live.generation}, before=live.generation)
         base = Version(name, time.time(), embedder_id(self.embedder), fingerprint, documents)
-        delta = _Delta.of(self.store, old, passages, documents) if old and not force else None
+        delta = _Delta.of(self.store, old, chunked, documents) if before is not None else None
         if delta is not None and len(delta.deleted) <= MAX_DELETED:
             self._run(_incremental(base, old, delta), report, progress, delta)
         else:
+            passages = chunked.passages if before is None else self._chunk(scan, None).passages
             self._run(base, report, progress, _Delta.full(self.store, old, passages))
         report.seconds = time.perf_counter() - started
         log.info("refreshed index to %s: %s", report.version, report.summary())
         return report
+
+    def _chunk(self, scan: CorpusScan, before: dict | None) -> Chunked:
+        """Every document's statistics; passages of those cut again (all, without `before`)."""
+        return chunk_documents(scan.documents, self.chunk_chars, self.chunk_cache, before)
 
     def _run(self, version: Version, report, progress, delta: _Delta) -> None:
         """Write `version`'s records and switch to it."""
@@ -282,27 +291,31 @@ class _Delta:
     counts: dict[str, int]
 
     @classmethod
-    def of(cls, store: Store, old: Version, passages: list[Passage], documents) -> _Delta:
-        """The change from `old`, reading back only the records of the documents that changed."""
+    def of(cls, store: Store, old: Version, chunked: Chunked, documents) -> _Delta:
+        """The change from `old`, reading back only the records of the documents that changed.
+
+        A changed document was cut again, so `chunked` holds its passages.
+        """
         sources = set(documents) | set(old.documents)
         changed = {s for s in sources if _digest(documents, s) != _digest(old.documents, s)}
         where = {"source": {"$in": sorted(changed)}}
         held = store.held(old, ["metadatas"], where=where) if changed else {"ids": []}
         records = dict(zip(held["ids"], held.get("metadatas", [])))
-        return cls._against(old, records, passages, changed)
+        return cls._against(old, records, chunked.passages, changed, chunked.total)
 
     @classmethod
     def full(cls, store: Store, old: Version | None, passages: list[Passage]) -> _Delta:
         """Every passage written anew; vectors reused from `old` where it has them."""
         held = store.held(old, ["metadatas"]) if old else {"ids": [], "metadatas": []}
-        delta = cls._against(old, dict(zip(held["ids"], held["metadatas"])), passages, None)
+        records = dict(zip(held["ids"], held["metadatas"]))
+        delta = cls._against(old, records, passages, None, len(passages))
         written = {p.id for p in delta.fresh} | {p.id for p, _ in delta.moved}
         olds = {passage_of(r): r for r in held["ids"]}
         delta.moved += [(p, olds[p.id]) for p in passages if p.id not in written]
         return delta
 
     @classmethod
-    def _against(cls, source, old: dict[str, dict], passages: list[Passage], sources) -> _Delta:
+    def _against(cls, source, old: dict[str, dict], passages: list[Passage], sources, total: int):
         by_passage = {meta["passage"]: (record, meta) for record, meta in old.items()}
         fresh, moved, kept = [], [], set()
         for passage in passages:
@@ -320,7 +333,7 @@ class _Delta:
             "added": len(fresh),
             "updated": len(moved),
             "deleted": sum(1 for m in old.values() if m["passage"] not in new_ids),
-            "unchanged": len(passages) - len(fresh) - len(moved),
+            "unchanged": total - len(fresh) - len(moved),
         }
         return cls(source, fresh, moved, set(old) - kept, counts)
 
@@ -373,28 +386,6 @@ def _vectors(collection, ids: list[str]) -> np.ndarray:
     records = collection.get(ids=ids, include=["embeddings"])
     by_id = dict(zip(records["ids"], records["embeddings"]))
     return np.asarray([by_id[i] for i in ids], dtype=np.float32)
-
-
-def document_stats(scan: CorpusScan, passages: list[Passage]) -> dict[str, dict]:
-    """Per document: its hash, size, passage count, and a digest of its passages' records."""
-    per_source: dict[str, int] = {}
-    digests: dict[str, hashlib._Hash] = {}
-    for passage in passages:
-        per_source[passage.source] = per_source.get(passage.source, 0) + 1
-        digest = digests.setdefault(passage.source, hashlib.sha256())
-        digest.update(passage.id.encode())
-        digest.update(repr(location(passage_metadata(passage))).encode())
-    return {
-        doc.source: {
-            "sha256": doc.sha256,
-            "chars": len(doc.text),
-            "lines": doc.text.count("\n") + 1,
-            "chunks": per_source.get(doc.source, 0),
-            "url": doc.url,
-            "digest": digests[doc.source].hexdigest() if doc.source in digests else "",
-        }
-        for doc in scan.documents
-    }
 
 
 def _digest(documents: dict, source: str) -> str | None:
