@@ -71,7 +71,9 @@ class LiveIndex:
         with self._swap:
             if self._retriever is None or self._retriever.version.name != version.name:
                 # Built before it is swapped in: questions keep using the old one meanwhile.
-                self._retriever = Retriever(self.store, version, self.cache_dir)
+                self._retriever = Retriever(
+                    self.store, version, self.cache_dir, previous=self._retriever
+                )
                 log.debug("loaded index %s (%d passages)", version.name, self._retriever.size)
             return self._retriever
 

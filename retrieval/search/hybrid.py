@@ -10,7 +10,13 @@ import numpy as np
 
 from retrieval.errors import StoreError
 from retrieval.index import packed
-from retrieval.index.records import PASSAGE_KEY, passage_from, passage_of, stands_in
+from retrieval.index.records import (
+    PASSAGE_KEY,
+    STAMP_KEY,
+    passage_from,
+    passage_of,
+    stands_in,
+)
 from retrieval.index.store import Store, Version
 from retrieval.search.keywords import KeywordIndex
 from retrieval.types import Passage
@@ -25,30 +31,65 @@ COMMON_WORDS = 5_000  # the corpus's most frequent content words, to warm the wo
 class Retriever:
     """Searches one index version; build a new one when the live version changes."""
 
-    def __init__(self, store: Store, version: Version, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        version: Version,
+        cache_dir: Path | None = None,
+        previous: Retriever | None = None,
+    ) -> None:
         self.version = version
         self._store = store
         self._chunks = store.collection(version.chunks)
         self._sentences = store.collection(version.sentences)
-        self._keywords, self._ids = self._keyword_index(cache_dir)
+        self._keywords, self._ids = self._keyword_index(cache_dir, previous)
         self.common_words = [w for w, _ in self._keywords.word_counts.most_common(COMMON_WORDS)]
 
-    def _keyword_index(self, cache_dir: Path | None) -> tuple[KeywordIndex, list[str]]:
-        """This version's BM25 index: from `cache_dir` if a process built it before, else built.
+    def _keyword_index(self, cache_dir: Path | None, previous) -> tuple[KeywordIndex, list[str]]:
+        """This version's BM25 index: cached by a process that saw it, derived, or built.
 
-        A version never changes once written, so its name is a safe key.
+        A version never changes once written, so its name is a safe key. An incremental
+        refresh's version is derived from the BM25 index of the version it replaced (here,
+        or cached), reading back only the passages the refresh changed.
         """
-        path = cache_dir / f"{self.version.name}.npz" if cache_dir else None
-        if path is not None and path.is_file():
-            try:
-                return KeywordIndex.load(path)
-            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-                log.warning("keyword index cache %s unreadable (%s): rebuilding it", path, exc)
+        path = _path(cache_dir, self.version.name)
+        found = _load(path)
+        if found is None:
+            before = self._previous_keywords(cache_dir, previous)
+            found = self._derive(*before) if before else self._build()
+            if path is not None:
+                _cache(found[0], found[1], path)
+        return found
+
+    def _build(self) -> tuple[KeywordIndex, list[str]]:
         ids, texts = self._all_documents()
-        index = KeywordIndex(texts)
-        if path is not None:
-            _cache(index, ids, path)
-        return index, ids
+        return KeywordIndex(texts), ids
+
+    def _previous_keywords(self, cache_dir: Path | None, previous: Retriever | None):
+        """The BM25 index of the version this one replaced in its generation, if at hand."""
+        name = self.version.previous
+        if not name or self.version.generation == self.version.name:
+            return None
+        if previous is not None and previous.version.name == name:
+            return previous._keywords, previous._ids
+        return _load(_path(cache_dir, name))
+
+    def _derive(self, keywords: KeywordIndex, ids: list[str]) -> tuple[KeywordIndex, list[str]]:
+        """The previous version's index less the passages this one dropped, plus its own."""
+        removed = sorted(self.version.deleted - self.version.gone)  # the previous one held them
+        dropped = {passage_of(r) for r in removed}
+        keep = [n for n, passage in enumerate(ids) if passage not in dropped]
+        gone = self._chunks.get(ids=removed, include=["documents"]) if removed else {}
+        added = self._chunks.get(
+            where={STAMP_KEY: self.version.stamp}, include=["documents", "metadatas"]
+        )
+        new_ids, texts = [], []
+        for record, text, meta in zip(added["ids"], added["documents"], added["metadatas"]):
+            if self.version.sees(record, meta):
+                new_ids.append(passage_of(record))
+                texts.append(text)
+        index = keywords.derived(np.asarray(keep), texts, gone.get("documents") or [])
+        return index, [ids[n] for n in keep] + new_ids
 
     def _all_documents(self) -> tuple[list[str], list[str]]:
         """Every passage's id and text."""
@@ -158,6 +199,20 @@ class Retriever:
             if query_vector is not None:
                 passage.vector_score = float(np.dot(vector, query_vector))
         return [p for _, p, _ in wanted]
+
+
+def _path(cache_dir: Path | None, version: str) -> Path | None:
+    return cache_dir / f"{version}.npz" if cache_dir else None
+
+
+def _load(path: Path | None) -> tuple[KeywordIndex, list[str]] | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        return KeywordIndex.load(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("keyword index cache %s unreadable (%s): rebuilding it", path, exc)
+        return None
 
 
 def _cache(index: KeywordIndex, ids: list[str], path: Path) -> None:
