@@ -46,6 +46,12 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256
+# How long the version a refresh replaced stays whole. Readers follow the pointer every
+# live.POINTER_TTL_S instead of reading it per search, so a version must not lose records (or
+# see a later refresh's) while a reader may still use it: the refresh after next would do
+# both, and does them only once the live version has been live this long. Wall-clock time,
+# compared across processes (and machines, on a shared server): the margin covers their skew.
+REPLACED_KEPT_S = 30.0
 MAX_DELETED = 10_000  # record ids a version lists in the pointer; more, and it is a full build
 DELETE_BATCH = 5_000
 
@@ -89,6 +95,7 @@ class Indexer:
         lock: RefreshLock,
         chunk_chars: int = 600,
         cache_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -97,6 +104,7 @@ class Indexer:
         self.chunk_chars = chunk_chars
         # How each document was cut last time (retrieval/index/chunkcache.py); None: no cache.
         self.chunk_cache = cache_dir / "chunks.npz" if cache_dir else None
+        self.clock = clock
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Bring the index up to date with the corpus; raises RefreshRunningError if one runs."""
@@ -127,7 +135,8 @@ class Indexer:
         base = Version(name, time.time(), embedder_id(self.embedder), fingerprint, documents)
         delta = _Delta.of(self.store, old, chunked, documents) if before is not None else None
         if delta is not None and len(delta.deleted) <= MAX_DELETED:
-            self._run(_incremental(base, old, delta), report, progress, delta)
+            settled = self._settled(old)  # decided once: the clock may move (or jump) meanwhile
+            self._run(_incremental(base, old, delta, settled), report, progress, delta, settled)
         else:
             passages = chunked.passages if before is None else self._chunk(scan, None).passages
             self._run(base, report, progress, _Delta.full(self.store, old, passages))
@@ -139,7 +148,7 @@ class Indexer:
         """Every document's statistics; passages of those cut again (all, without `before`)."""
         return chunk_documents(scan.documents, self.chunk_chars, self.chunk_cache, before)
 
-    def _run(self, version: Version, report, progress, delta: _Delta) -> None:
+    def _run(self, version: Version, report, progress, delta: _Delta, settled=True) -> None:
         """Write `version`'s records and switch to it."""
         delta.count(report)
         try:
@@ -147,7 +156,7 @@ class Indexer:
                 self.store.collection(version.chunks, create=True)
                 self.store.collection(version.sentences, create=True)
             else:
-                self._tidy(version, delta.source)
+                self._tidy(version, delta.source, settled)
             self._copy(version, delta, progress)
             report.embedded_texts = self._embed(version, delta.fresh, progress)
         except BaseException as exc:
@@ -157,6 +166,10 @@ class Indexer:
                 raise
             return
         self._publish(version, report)
+
+    def _settled(self, live: Version | None) -> bool:
+        """Whether `live` went live long enough ago that no reader uses its predecessors."""
+        return live is None or self.clock() - live.published_at >= REPLACED_KEPT_S
 
     def _active_or_none(self) -> Version | None:
         try:
@@ -185,11 +198,13 @@ class Indexer:
             return None
         return live
 
-    def _tidy(self, version: Version, live: Version) -> None:
+    def _tidy(self, version: Version, live: Version, settled: bool) -> None:
         """Before writing: clear records no version holds, fold older stamps into the base.
 
         None of it changes what the live version or the one it replaced hold, and all of it
-        is done again by the next refresh if this one is killed.
+        is done again by the next refresh if this one is killed. Forgetting and folding
+        change what older versions hold, so they wait until those are settled (see
+        REPLACED_KEPT_S); meanwhile the new version lists the records it must skip.
         """
         dead = {
             "$and": [
@@ -197,8 +212,9 @@ class Indexer:
                 {STAMP_KEY: {"$lt": version.stamp}},  # (later ones may be running elsewhere)
             ]
         }
-        older = [s for s in live.committed if s not in (BASE, live.stamp)]
-        self._forget(live)  # if the refresh that made it live was killed before doing so
+        older = [s for s in live.committed if s not in (BASE, live.stamp)] if settled else []
+        if settled:
+            self._forget(live)  # if the refresh that made it live was killed before doing so
         for name in (version.chunks, version.sentences):
             collection = self.store.collection(name)
             collection.delete(where=dead)
@@ -222,11 +238,12 @@ class Indexer:
             self._discard(version)
             return
         current = self._active_or_none()
-        self.store.activate(version)
+        self.store.activate(replace(version, published_at=self.clock()))
         # Keep the version just replaced: queries in flight elsewhere may still read it.
         keep = {version.generation} | ({current.generation} if current else set())
         self.store.drop_unused(keep, before=version.generation)
-        self._forget(version)
+        if self._settled(current):  # else the next refresh forgets them, once it is
+            self._forget(version)
 
     def _superseded(self, version: Version, report: RefreshReport) -> bool:
         """Whether a refresh started after ours is live: it read the corpus later, so it wins."""
@@ -342,14 +359,24 @@ class _Delta:
             setattr(report, key, value)
 
 
-def _incremental(base: Version, live: Version, delta: _Delta) -> Version:
-    """The version that adds `delta`'s records to the live generation under its own stamp."""
+def _incremental(base: Version, live: Version, delta: _Delta, settled: bool) -> Version:
+    """The version that adds `delta`'s records to the live generation under its own stamp.
+
+    Settled, the refresh forgets what the live version's predecessor alone held and folds
+    older stamps into the base first; if not, the new version keeps every stamp the live
+    one has and skips every record the live one skips.
+    """
     stamp = version_time(base.name)
-    own = live.deleted - live.gone  # what the live version deleted: its predecessor held them
+    if settled:
+        own = live.deleted - live.gone  # what the live version deleted: its predecessor held them
+        committed = (BASE, live.stamp, stamp)
+    else:
+        own = live.deleted
+        committed = (*live.committed, live.stamp, stamp)
     return replace(
         base,
         generation=live.generation,
-        committed=tuple(dict.fromkeys((BASE, live.stamp, stamp))),
+        committed=tuple(dict.fromkeys(committed)),
         deleted=frozenset(delta.deleted) | own,
         gone=own,
         previous=live.name,

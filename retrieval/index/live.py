@@ -21,7 +21,9 @@ from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
 
-POINTER_TTL_S = 2.0  # how stale another process's refresh may look before we notice it
+# How stale another process's refresh may look before we notice it. Searches do not read
+# the pointer: the version in use stays whole for indexer.REPLACED_KEPT_S after it is replaced.
+POINTER_TTL_S = 2.0
 
 
 @dataclass(frozen=True)

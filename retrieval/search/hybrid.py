@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.errors import StoreError
 from retrieval.index import packed
 from retrieval.index.records import (
     PASSAGE_KEY,
@@ -118,7 +117,6 @@ class Retriever:
         """The `k` best passages for the question, best first."""
         if not self._ids:
             return []
-        self._check_kept()
         vector_ranked = self._vector_ranking(query_vector)
         keyword_ranked = {
             self._ids[i]: score for i, score in self._keywords.top(question, CANDIDATES)
@@ -133,19 +131,6 @@ class Retriever:
             passage.keyword_score = keyword_ranked.get(passage.id, 0.0)
             passage.fused_score = fused[passage.id]
         return passages
-
-    def _check_kept(self) -> None:
-        """StoreError once this version is neither live nor the one the live one replaced.
-
-        Its generation then no longer keeps every record it holds; the caller follows the
-        pointer. (A version of another generation fails by itself when that is dropped.)
-        """
-        live = self._store.active()
-        if live.generation == self.version.generation and self.version.name not in (
-            live.name,
-            live.previous,
-        ):
-            raise StoreError(f"index {self.version.name} was replaced; reload the live one")
 
     def _vector_ranking(self, query_vector: np.ndarray) -> dict[str, float]:
         """The nearest passages this version holds; the generation's other records skipped.
