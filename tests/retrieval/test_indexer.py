@@ -214,10 +214,10 @@ def test_a_replaced_version_stays_whole_until_the_live_one_settles(settings, cou
     first = service.store.active()
     expected = set(expected_chunks(corpus))
     path = corpus / SEED_003
-    for n in (1, 2):  # two refreshes in quick succession
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("Collapsable boxes", f"Boxes {n}", 1), "utf-8")
-        service.refresh()
+    for old, new in (("Collapsable boxes", "Boxes 1"), ("Boxes 1", "Boxes 2")):
+        text = path.read_text(encoding="utf-8")  # the same passage, twice in quick succession
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        assert service.refresh().added == 1
     assert held_ids(service.store, first) == expected, "the version two back lost records"
     assert held_ids(service.store, service.store.active()) == set(expected_chunks(corpus))
     assert_no_debris(service.store)
