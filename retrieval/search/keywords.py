@@ -129,8 +129,10 @@ class KeywordIndex:
         out._set(terms[order], docs[order], tfs[order], lengths)
         return out
 
-    def save(self, path: Path, ids: list[str], common: int) -> None:
+    def save(self, path: Path, ids: list[str], common: int, extra: dict | None = None) -> None:
         """Write the index beside the passage ids it ranks and the `common` most frequent words.
+
+        `extra` arrays go into the same file (what a caller keeps beside the index).
 
         Building the index tokenises every passage (seconds at 100,000 passages); loading
         it back takes a fraction of that, so a process that starts on an index version
@@ -150,6 +152,7 @@ class KeywordIndex:
                 tfs=self._tfs,
                 norm=self._norm,
                 lengths=self._lengths,
+                **(extra or {}),
             )
         tmp.replace(path)  # whole or absent, even if the process dies while writing
 

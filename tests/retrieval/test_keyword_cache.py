@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from retrieval.search import snapshot
 from retrieval.search.hybrid import Retriever
 from retrieval.search.keywords import KeywordIndex
 from tests.conftest import make_service
@@ -94,8 +95,12 @@ def test_after_an_incremental_refresh_the_index_is_derived_not_rebuilt(
     monkeypatch.setattr(Retriever, "_all_documents", no_fetch)
     from_memory = Retriever(service.store, version, previous=first)
     from_cache = Retriever(service.store, version, tmp_path)  # the previous one's file
+    vectors = vectors_by_record(built)
     for derived in (from_memory, from_cache):
         assert sorted(derived.passage_ids) == sorted(built.passage_ids)
+        assert vectors_by_record(derived).keys() == vectors.keys()
+        for record, vector in vectors_by_record(derived).items():
+            assert np.array_equal(vector, vectors[record])
         for query in ("schemers and SGD", "training gaming", "alignment"):
             assert scores_by_id(derived, query) == pytest.approx(scores_by_id(built, query))
 
@@ -107,3 +112,23 @@ def no_fetch(self):
 def scores_by_id(retriever: Retriever, query: str) -> dict[str, float]:
     scores = retriever.keywords.scores(query)
     return dict(zip(retriever.passage_ids, scores.tolist()))
+
+
+def vectors_by_record(retriever: Retriever) -> dict[str, np.ndarray]:
+    found = retriever._snapshot
+    assert found.exact and len(found.vectors) == len(found.records) > 0
+    return dict(zip(found.records, found.vectors))
+
+
+def test_past_exact_max_chromas_index_ranks_the_same_passages(seed_service, monkeypatch):
+    store, version = seed_service.store, seed_service.store.active()
+    exact = Retriever(store, version)
+    monkeypatch.setattr(snapshot, "EXACT_MAX", 0)
+    approximate = Retriever(store, version)
+    assert approximate._snapshot.exact is False and len(approximate._snapshot.vectors) == 0
+    embed = seed_service.stages.retriever.embed
+    for question in ("what is a schemer", "why would SGD punish schemers", "collapsable boxes"):
+        vector = embed(question)
+        found = [(p.id, round(p.vector_score, 5)) for p in exact.search(question, vector, 5)]
+        again = approximate.search(question, vector, 5)
+        assert [(p.id, round(p.vector_score, 5)) for p in again] == found
