@@ -13,9 +13,11 @@ import argparse
 import hashlib
 import json
 import logging
+import shutil
 import statistics
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -113,12 +115,12 @@ def model_seconds(texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def run(passages: int, rounds: int) -> dict:
+def run(passages: int, rounds: int, keep: Path | None = None) -> dict:
     documents = corpora.source_documents()
     corpus = corpora.corpus_of(passages, documents, corpora.chunks_for(passages, documents))
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
     embedder = FastEmbeddings()
-    with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
+    with _folder(keep) as tmp:
         folder = Path(tmp) / "corpus"
         for doc in corpus.documents:
             (folder / doc.source).parent.mkdir(parents=True, exist_ok=True)
@@ -166,14 +168,27 @@ def run(passages: int, rounds: int) -> dict:
     }
 
 
+@contextmanager
+def _folder(keep: Path | None):
+    """A temporary folder, or `keep` (emptied first), left for later measurements."""
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="bench-refresh-") as tmp:
+            yield tmp
+        return
+    shutil.rmtree(keep, ignore_errors=True)
+    keep.mkdir(parents=True)
+    yield str(keep)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--keep", type=Path, help="build in this folder and leave it there")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    result = run(args.passages, args.rounds)
+    result = run(args.passages, args.rounds, args.keep)
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:
