@@ -6,6 +6,7 @@ retriever keeps them. Reports recall of the approximate top-k against the exact 
 what each costs per query.
 
     python -m bench.exactness --store /tmp/bench-store --out bench/exactness-100000.json
+    python -m bench.exactness --pipeline 10000   # MiniLM vectors from bench/.cache/vectors
 
 The questions are eval/questions.jsonl and eval/howtos/questions.jsonl, embedded with the
 embedder the index was built with (MiniLM, or the benchmark's hash embedder: random
@@ -82,12 +83,17 @@ def measure(store: Store, ef: int | None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--store", type=Path, required=True, help="an embedded store folder")
+    parser.add_argument("--store", type=Path, help="an embedded store folder")
     parser.add_argument("--ef", type=int, nargs="*", default=[0], help="0: Chroma's default")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--pipeline", type=int, help="also the pipeline's recall at this size")
     args = parser.parse_args()
+    results = []
+    if args.pipeline:
+        results.append(pipeline_recall(args.pipeline))
+        args.store = args.store or Path(results[0]["store"])
     store = Store(make_client(path=args.store))
-    results = [measure(store, ef or None) for ef in args.ef]
+    results += [measure(store, ef or None) for ef in args.ef]
     text = json.dumps(results, indent=1)
     print(text)
     if args.out:
@@ -96,3 +102,29 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def pipeline_recall(size: int) -> dict:
+    """The pipeline's figures on eval/questions.jsonl among `size` passages: exact, then HNSW.
+
+    The index is built from the MiniLM vector cache (fill it first: bench.vectors).
+    """
+    from bench import bigindex, corpora
+    from bench.__main__ import _quality
+    from bench.vectors import VectorCache
+    from retrieval.evaluation.evaluate import load_cases
+    from retrieval.search import snapshot
+
+    embedder = MiniLMEmbeddings()
+    documents = corpora.source_documents()
+    corpus = corpora.corpus_of(size, documents, corpora.chunks_for(size, documents))
+    build = bigindex.build(corpus, VectorCache(embedder.name), embedder.name)
+    if build.stand_in_passages:
+        raise SystemExit(f"{build.stand_in_passages} passages lack MiniLM vectors: fill the cache")
+    cases = load_cases(QUESTION_SETS[0])
+    out, limit = {}, snapshot.EXACT_MAX
+    for label, exact_max in (("exact", max(limit, size)), ("hnsw", 0)):
+        snapshot.EXACT_MAX = exact_max
+        out[label] = _quality(corpus, embedder, cases, bigindex.store_folder(corpus))["ours"]
+    snapshot.EXACT_MAX = limit
+    return {"passages": size, "store": str(bigindex.store_folder(corpus)), **out}

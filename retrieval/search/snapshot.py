@@ -109,6 +109,8 @@ def load(cache_dir: Path | None, version: str) -> Snapshot | None:
             vectors = data["vectors"]
         if len(vectors) not in (0, len(records)):
             raise ValueError("vectors and records differ in number")
+        if len(records) > EXACT_MAX:  # saved under a higher limit: let them go
+            vectors = _matrix([])
         return Snapshot(version, records, vectors, keywords)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("keyword index cache %s unreadable (%s): rebuilding it", path, exc)
