@@ -74,7 +74,9 @@ def chunk_documents(
         else:
             outlines.append(entry.outline)
     placements = place([doc.source for doc in documents], outlines)
-    contexts = [p.signature for p in placements]
+    # The cut also depends on the chunker and the passage size: a live version cut under
+    # others (then a refresh killed after saving the cache) must not pass for this one.
+    contexts = [_digest(f"{p.signature}:{_key(chunk_chars)}") for p in placements]
     ids, cut = {}, {}
     for n, doc in enumerate(documents):
         entry = entries.get(doc.source)
@@ -166,6 +168,10 @@ def _document(doc: Document, stats: tuple[int, str] | None) -> dict:
         "url": doc.url,
         "digest": digest,
     }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _key(chunk_chars: int) -> str:

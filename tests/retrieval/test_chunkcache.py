@@ -76,3 +76,12 @@ def test_a_damaged_cache_only_costs_a_full_cut(tmp_path):
     again = chunk_documents(docs, 600, cache, first.documents)
     assert records(again.passages) == records(chunk_corpus(docs))
     assert again.documents == first.documents
+
+
+def test_a_new_passage_size_cuts_every_file_again(tmp_path):
+    docs = documents(["Alpha beta gamma.\n\nKappa lambda mu.", "Delta is here. Epsilon too."])
+    cache = tmp_path / "chunks.npz"
+    small = chunk_documents(docs, 20, cache)
+    chunk_documents(docs, 600, cache)  # the cache now holds the 600-character cut
+    again = chunk_documents(docs, 600, cache, small.documents)  # live: the 20-character one
+    assert records(again.passages) == records(chunk_corpus(docs, 600))
