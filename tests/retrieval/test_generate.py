@@ -280,3 +280,36 @@ def test_the_strong_evidence_level_is_the_calibrated_one(llm_service):
     chosen = calibrate.calibration(outcomes, MIN_PRECISION)["best"]
     assert chosen["level"] == STRONG_EVIDENCE
     assert chosen["precision"] >= MIN_PRECISION or chosen["level"] > 1  # or: never overrides
+
+
+def test_progress_stages_follow_the_work_search_write_check(llm_service):
+    history = [Turn("what do collapsible boxes offer", "They hold skippable asides [1].")]
+    n = find(numbered(llm_service, "How do collapsible boxes compare to footnotes?"), "Compared")
+    with_replies(
+        llm_service,
+        "How do collapsible boxes compare to footnotes?",  # the rewrite: still searching
+        f"Collapsable boxes are more prominent than footnotes [{n}].",
+    )
+    stages = []
+    answer = llm_service.ask("and compared to footnotes?", history, on_stage=stages.append)
+    assert answer.path == "llm"
+    assert stages == ["search", "write", "check"]
+
+
+def test_progress_without_a_model_reply_never_says_checking(llm_service):
+    stages = []
+    extractive(llm_service, QUESTION)
+    llm_service.ask(QUESTION, on_stage=stages.append)
+    assert stages == ["search"]
+
+    def hanging():
+        time.sleep(3)
+        yield "Too late [1]."
+
+    llm_service.use_generator(
+        LLMAnswerer(GenericFakeChatModel(messages=hanging()), llm_service.embedder, timeout_s=0.5)
+    )
+    stages.clear()
+    answer = llm_service.ask(QUESTION, on_stage=stages.append)
+    assert answer.verification["llm_fallback"] == "timeout"
+    assert stages == ["search", "write"]
