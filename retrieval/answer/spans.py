@@ -122,8 +122,7 @@ def line_of(passage: Passage, index: int) -> str:
 def _answered_below(passage: Passage, index: int) -> bool:
     """Whether the next line takes up this one ("“X.”" then "This is much less of a killer
     argument ..."): a reply under a quote, on the very next line."""
-    gap = passage.text[passage.sentences[index].end : passage.sentences[index + 1].start]
-    return gap.count("\n") == 1 and points_back(passage.sentence_text(index + 1))
+    return _gap(passage, index).count("\n") == 1 and points_back(passage.sentence_text(index + 1))
 
 
 def same_paragraph(passage: Passage, index: int) -> bool:
@@ -132,9 +131,14 @@ def same_paragraph(passage: Passage, index: int) -> bool:
     A blank line ends a paragraph. A line break does too in text with one paragraph a line
     (forum dumps), unless the line stops mid-sentence, without its final punctuation.
     """
-    gap = passage.text[passage.sentences[index].end : passage.sentences[index + 1].start]
+    gap = _gap(passage, index)
     if re.search(r"\n[ \t]*\n", gap):
         return False
     if "\n" not in gap or looks_wrapped(passage.text):
         return True
     return not _ENDED.search(passage.sentence_text(index))
+
+
+def _gap(passage: Passage, index: int) -> str:
+    """What stands between sentence `index` and the one after it."""
+    return passage.text[passage.sentences[index].end : passage.sentences[index + 1].start]

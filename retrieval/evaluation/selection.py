@@ -90,11 +90,7 @@ def _score(trial: Trial, most: int, near_best: float, follow: int) -> tuple[floa
         list(ask.evidence), ask.verdict.gloss, most, ask.facts, near_best, follow
     )
     text, citations = extractive.compose(chosen)
-    cited = any(
-        c.source == g.source and c.line_start <= g.line_end and g.line_start <= c.line_end
-        for c in citations
-        for g in trial.case.gold
-    )
+    cited = trial.case.cited_in(citations)
     return (float(trial.case.fact_in(text)), float(cited), len(text.split()))
 
 

@@ -43,10 +43,8 @@ def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
 # items, reStructuredText directives and fields (":param x: ...", not a role such as
 # ":meth:`f`" that merely starts a wrapped line), quotes, tables and code fences.
 _UNDERLINE = re.compile(r"^\s*([=\-~^*+#`'\".:_])\1{2,}\s*$")
-_STRUCTURE = re.compile(
-    r"^\s*(?:#{1,6}\s|[-*+•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|\.\.\s|:[\w ]+:(?:\s|$)|>|\||"
-    r"```|~~~)"
-)
+_ITEM_MARK = r"(?:[-*+•]|\(?\d{1,3}[.)]|\(?[a-z][.)])"  # "* ", "- ", "1. ", "(a) "
+_STRUCTURE = re.compile(rf"^\s*(?:#{{1,6}}\s|{_ITEM_MARK}\s|\.\.\s|:[\w ]+:(?:\s|$)|>|\||```|~~~)")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_]*\s*$")
 WRAPPED_MEDIAN_CHARS = 100  # prose lines of hard-wrapped text are rarely longer
 WRAPPED_MIN_LINES = 8  # fewer lines tell too little to treat line breaks as spaces
@@ -81,7 +79,7 @@ def looks_wrapped(text: str) -> bool:
     return median <= WRAPPED_MEDIAN_CHARS and runs_on >= WRAPPED_SHARE * len(prose)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+\S")
+_LIST_ITEM = re.compile(rf"^\s*{_ITEM_MARK}\s+\S")
 
 
 def _item_goes_on(line: str, after: str) -> bool:
