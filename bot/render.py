@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import discord
 
 from bot.wording import lines_label
-from retrieval.types import Citation
+from retrieval.types import CODE_INDENT, Citation
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#create-message).
 MESSAGE_CHARS = 2000
@@ -181,13 +181,46 @@ def group_embeds(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
 
 def cited_parts(text: str, citations: Sequence[Citation], heading: str = "") -> list[Part]:
     """Text cut into messages, then the sources embeds on the last message(s)."""
-    body = neutralise(f"{heading}\n\n{text}" if heading else text)
+    body = fenced(neutralise(f"{heading}\n\n{text}" if heading else text))
     parts = [Part(chunk) for chunk in split_text(body)] or [Part("(empty)")]
     groups = group_embeds(sources_embeds(citations)) if citations else []
     if groups:
         parts[-1].embeds = groups[0]
         parts.extend(Part(embeds=group) for group in groups[1:])
     return parts
+
+
+_TRAILING_MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
+
+
+def fenced(text: str) -> str:
+    """The answer's code lines (those the core indents by CODE_INDENT) as Discord code blocks.
+
+    A block stands apart as a paragraph of its own, so a long answer is cut around it rather
+    than inside it; the citation markers after its last line follow the closing fence.
+    """
+    out: list[str] = []
+    block: list[str] = []
+
+    def close() -> None:
+        if block:
+            markers = _TRAILING_MARKERS.search(block[-1])
+            if markers:
+                block[-1] = block[-1][: markers.start()]
+            out.append(
+                "\n```\n" + "\n".join(block) + "\n```" + (markers.group() if markers else "")
+            )
+            out.append("")
+            block.clear()
+
+    for line in text.split("\n"):
+        if line.startswith(CODE_INDENT):
+            block.append(line[len(CODE_INDENT) :])
+        else:
+            close()
+            out.append(line)
+    close()
+    return "\n".join(out).strip("\n")
 
 
 def thread_name(title: str) -> str:

@@ -97,9 +97,16 @@ class Refusal:
     term: str = ""
 
 
+CODE_INDENT = "    "  # marks a line of code in an answer's text (as Markdown indents code)
+
+
 @dataclass(frozen=True)
 class Answer:
-    """What the core answers; a refused answer has a `refusal`, empty text and no citations."""
+    """What the core answers; a refused answer has a `refusal`, empty text and no citations.
+
+    `text` is cited sentences with [n] markers; a line of it that starts with CODE_INDENT is a
+    line of a code example, to be shown as laid out (the adapters set it as code).
+    """
 
     question: str
     text: str

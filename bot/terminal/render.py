@@ -7,7 +7,7 @@ import time
 
 from bot.wording import answer_text, lines_label, summary_text
 from retrieval.summary.summarizer import Summary
-from retrieval.types import Answer
+from retrieval.types import CODE_INDENT, Answer
 
 QUOTE_CHARS = 320
 
@@ -29,10 +29,18 @@ def render_citations(citations) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    body = textwrap.fill(answer_text(answer), width=100)
+    body = wrapped(answer_text(answer))
     if answer.refused or not answer.citations:
         return body
     return f"{body}\n\nSources:\n{render_citations(answer.citations)}"
+
+
+def wrapped(text: str, width: int = 100) -> str:
+    """Prose filled to `width`; the lines of code (indented by the core) kept as they are."""
+    return "\n".join(
+        line.rstrip() if line.startswith(CODE_INDENT) else textwrap.fill(line, width=width)
+        for line in text.split("\n")
+    )
 
 
 def answer_json(answer: Answer, debug: bool = False) -> dict:

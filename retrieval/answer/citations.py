@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -80,7 +81,15 @@ def compose(claims: Sequence[Claim], per_sentence: bool = False) -> tuple[str, l
     a passage's citation quotes it from its first to its last supporting sentence.
     """
     parts, citations = compose_parts(claims, per_sentence)
-    return " ".join(parts), citations
+    return joined(parts), citations
+
+
+def joined(parts: Sequence[str]) -> str:
+    """The parts with a space between them, except before a part that starts its own line."""
+    return "".join(
+        part if not position or part.startswith("\n") else " " + part
+        for position, part in enumerate(parts)
+    )
 
 
 def compose_parts(
@@ -130,24 +139,25 @@ class CitationGate:
         """`text` (sentences ending in [n] markers) without the sentences of rejected citations."""
         verified, rejected = self.lines.check(list(citations))
         if rejected:
-            bad = {f"[{c.n}]" for c in rejected}
-            parts = [[w for w in part if w not in bad] for part in cited_sentences(text)]
-            text = " ".join(" ".join(p) for p in parts if p and is_marker(p[-1]))
+            bad = {c.n for c in rejected}
+            text = "".join(_without(part, bad) for part in cited_sentences(text))
+            # What now comes first loses the space before it, or the line break before its code.
+            text = text[1:] if text.startswith("\n") else text.lstrip(" ")
         return Gated(text, tuple(verified), len(citations), len(rejected))
 
 
-def cited_sentences(text: str) -> list[list[str]]:
-    """The words of the text cut after each run of markers: one cited sentence per part."""
-    words = text.split(" ")
-    parts, current = [], []
-    for position, word in enumerate(words):
-        current.append(word)
-        following = words[position + 1] if position + 1 < len(words) else ""
-        if is_marker(word) and not is_marker(following):
-            parts.append(current)
-            current = []
-    return parts
+_CITED = re.compile(r".*?\[\d+\](?:[ \t]*\[\d+\])*", re.DOTALL)
+_MARKER = re.compile(r"[ \t]*\[(\d+)\]")
+_ENDS_IN_MARKER = re.compile(r"\[\d+\]$")
 
 
-def is_marker(word: str) -> bool:
-    return word.startswith("[") and word.endswith("]") and word[1:-1].isdigit()
+def cited_sentences(text: str) -> list[str]:
+    """The text cut after each run of markers: one cited sentence (or run) per part, each with
+    the space or line break that came before it."""
+    return _CITED.findall(text)
+
+
+def _without(part: str, bad: set[int]) -> str:
+    """The part without the markers of rejected citations; empty when none is left."""
+    part = _MARKER.sub(lambda m: "" if int(m.group(1)) in bad else m.group(), part)
+    return part if _ENDS_IN_MARKER.search(part) else ""

@@ -8,8 +8,8 @@ from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
-from retrieval.answer.spans import extend, with_following
-from retrieval.types import Citation, Turn
+from retrieval.answer.spans import extend, indent_of, is_code, with_following, with_lead_ins
+from retrieval.types import CODE_INDENT, Citation, Passage, Turn
 
 # Fitted by `seedbot eval --fit-selection` on the dev sets of both corpora (eval/README.md).
 NEAR_BEST = 0.08  # further sentences must score within this of the best one
@@ -30,7 +30,7 @@ def choose(
     they point to, and for "what is X" the sentence that says what X is."""
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
     chosen = with_gloss(select(ranked, most, near_best), gloss, most)
-    return extend(with_following(chosen, evidence, follow), evidence)
+    return extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
 
 
 def not_yet_shown(evidence: list[Evidence], previous: Turn) -> list[Evidence]:
@@ -80,7 +80,42 @@ def compose(chosen: list[Evidence]) -> tuple[str, list[Citation]]:
     A footnote marker of the text ("advisors[1].") is shown as a superscript ("advisors¹.")
     so it can't be taken for a citation marker; the citation quotes the text as it is.
     """
-    return cite_claims([(shown(e.text), [(e.passage, e.index)]) for e in chosen])
+    return cite_claims(laid_out(chosen))
+
+
+def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]]]]:
+    """One claim per sentence, code kept as code: each line of a code block on its own line,
+    indented (as Markdown marks code) with its indentation within the block, so an example
+    reads as a program rather than as one run-on line; the prose after it starts a new line."""
+    claims = []
+    block_indent, in_code = 0, False
+    for position, item in enumerate(chosen):
+        code = is_code(item.passage, item.index)
+        text = shown(item.text)
+        if code:
+            if not in_code or not _same_block(chosen[position - 1], item):
+                block_indent = _block_indent(chosen, position)
+            depth = max(indent_of(item.passage, item.index) - block_indent, 0)
+            text = "\n" + CODE_INDENT + " " * depth + " ".join(item.text.split())
+        elif in_code:
+            text = "\n" + text
+        in_code = code
+        claims.append((text, [(item.passage, item.index)]))
+    return claims
+
+
+def _same_block(before: Evidence, item: Evidence) -> bool:
+    return before.passage is item.passage and before.index + 1 == item.index
+
+
+def _block_indent(chosen: list[Evidence], start: int) -> int:
+    """The least indentation of the run of code lines that starts at `start`."""
+    run = [chosen[start]]
+    for item in chosen[start + 1 :]:
+        if not (_same_block(run[-1], item) and is_code(item.passage, item.index)):
+            break
+        run.append(item)
+    return min(indent_of(e.passage, e.index) for e in run)
 
 
 def shown(sentence: str) -> str:

@@ -39,7 +39,9 @@ _CONTINUES = re.compile(
 )
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|his|her|the same|"
-    r"the former|the latter)\b",
+    r"the former|the latter)\b"
+    # "what would go in one", "the other ones?": "one" standing for a thing just named
+    r"|\b(?:one|ones)\W*$",
     re.IGNORECASE,
 )
 MAX_FOLLOW_UP_TERMS = 4  # "why was that?" leans on the answer; a question this long stands

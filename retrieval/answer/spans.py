@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from retrieval.answer.evidence import Evidence
-from retrieval.ingest.sentences import is_structural, is_underline, looks_wrapped
+from retrieval.ingest.sentences import is_structural, is_underline, looks_wrapped, opens_literal
 from retrieval.types import Passage
 
 _POINTS_FORWARD = re.compile(  # a colon, a question (answered next), "the following"...
@@ -75,6 +75,21 @@ def with_following(chosen: list[Evidence], evidence: list[Evidence], follow: int
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 
 
+def with_lead_ins(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
+    """`chosen` with the sentence that introduces each chosen line of code ("... specify the
+    format you want to use::"): an example is never shown without what it is an example of."""
+    by_place = {e.place: e for e in evidence}
+    wanted = {e.place: e for e in chosen}
+    for item in chosen:
+        passage, index = item.passage, item.index
+        while index > 0 and is_code(passage, index):
+            index -= 1
+        lead_in = by_place.get((passage.id, index))
+        if index != item.index and lead_in is not None and _INTRODUCES.search(lead_in.text):
+            wanted.setdefault(lead_in.place, lead_in)
+    return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
+
+
 def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     passage, index = item.passage, item.index
     places = []
@@ -117,6 +132,38 @@ def line_of(passage: Passage, index: int) -> str:
     first = passage.text.rfind("\n", 0, start) + 1
     last = passage.text.find("\n", start)
     return passage.text[first : last if last >= 0 else len(passage.text)]
+
+
+_DOCTEST = (">>> ", "... ")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def is_code(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` is a line of code: a doctest, a line inside a fence, or an
+    indented line under a "::" paragraph or a code directive (reStructuredText's literal
+    blocks). Indented prose (a note, a block quote) is not code."""
+    line = line_of(passage, index)
+    if line.lstrip().startswith(_DOCTEST) or line.strip() in (">>>", "..."):
+        return True
+    before = passage.text[: passage.sentences[index].start].split("\n")[:-1]
+    if sum(1 for b in before if _FENCE.match(b)) % 2:
+        return True
+    for above in reversed(before):  # a doctest's output, in the block its ">>>" opened
+        if not above.strip():
+            break
+        if above.lstrip().startswith(_DOCTEST):
+            return True
+    if not line[:1].isspace():
+        return False
+    for above in reversed(before):
+        if above.strip() and not above[:1].isspace():
+            return opens_literal(above)
+    return False
+
+
+def indent_of(passage: Passage, index: int) -> int:
+    line = line_of(passage, index)
+    return len(line) - len(line.lstrip())
 
 
 def _answered_below(passage: Passage, index: int) -> bool:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from retrieval.ingest.corpus import Document
-from retrieval.ingest.sentences import looks_wrapped, sentence_spans
+from retrieval.ingest.sentences import literal_lines, looks_wrapped, sentence_spans
 from retrieval.types import Passage, SentenceSpan, passage_id
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
@@ -62,9 +62,16 @@ def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
     """Blank-line separated blocks; unless the prose is hard-wrapped, further cut after lines
     that end a sentence (forum dumps put one paragraph on each line)."""
     paragraphs = []
+    code = literal_lines(text.split("\n"))
     for block_start, block_end in _blocks(text):
         current: list[tuple[int, int]] = []
-        for start, end in sentence_spans(text[block_start:block_end], wrapped):
+        # A line of a code block is its own sentence, however the prose around it is wrapped.
+        prose = (
+            wrapped
+            and text.count("\n", 0, block_start) not in code
+            and not text[block_start:block_end].lstrip().startswith(">>>")
+        )
+        for start, end in sentence_spans(text[block_start:block_end], prose):
             start, end = start + block_start, end + block_start
             current.append((start, end))
             line_ends_here = end == len(text) or text[end] == "\n"

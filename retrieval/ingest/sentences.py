@@ -88,6 +88,32 @@ def _item_goes_on(line: str, after: str) -> bool:
     return bool(_LIST_ITEM.match(line)) and after[:1].isspace()
 
 
+_CODE_DIRECTIVE = re.compile(r"^\.\.\s+(?:code-block|code|sourcecode|doctest)::")
+
+
+def literal_lines(lines: list[str]) -> set[int]:
+    """The numbers of the lines of reStructuredText literal blocks: the indented lines after a
+    paragraph that ends in "::" or after a code directive, however little they are indented."""
+    literal, opened = set(), False
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if line[:1].isspace():
+            if opened:
+                literal.add(number)
+            continue
+        opened = opens_literal(line)
+    return literal
+
+
+def opens_literal(line: str) -> bool:
+    """A paragraph ending in "::" or a code directive: indented lines after it are code (but
+    not after another directive, ".. note::", whose indented lines are prose)."""
+    if line.startswith(".."):
+        return bool(_CODE_DIRECTIVE.match(line))
+    return line.rstrip().endswith("::")
+
+
 def soft_breaks(text: str) -> set[int]:
     """Offsets of the line breaks that only wrap a paragraph's running prose."""
     soft, offset = set(), 0

@@ -144,3 +144,17 @@ def test_no_mentions_allows_nothing():
 
     assert NO_MENTIONS.to_dict() == {"parse": []}
     assert isinstance(NO_MENTIONS, discord.AllowedMentions)
+
+
+def test_code_lines_of_an_answer_are_sent_as_a_code_block_with_markers_after_it():
+    text = "Use this:\n    >>> sorted(x)  # *not* italic\n    [1, 2] [1]\nThen it is sorted. [2]"
+    citations = [Citation(n, "a.rst", n, n, "q") for n in (1, 2)]
+    (part,) = cited_parts(text, citations)
+    assert part.content == (
+        "Use this:\n\n```\n>>> sorted(x)  # *not* italic\n[1, 2]\n``` [1]\n\nThen it is sorted. [2]"
+    )
+
+
+def test_a_fence_in_a_quoted_code_line_cannot_close_the_block():
+    (part,) = cited_parts("Example:\n    print('```') [1]", [Citation(1, "a.md", 1, 1, "q")])
+    assert part.content.count("```") == 2

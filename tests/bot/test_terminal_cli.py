@@ -114,3 +114,13 @@ def test_a_refresh_lists_the_files_it_added_updated_and_removed():
     report = RefreshReport("v", {"added": ["a.md"], "updated": ["b.txt"], "deleted": ["c.txt"]})
     lines = render_refresh(report).splitlines()
     assert lines[:3] == ["added: a.md", "updated: b.txt", "removed: c.txt"]
+
+
+def test_the_terminal_keeps_code_lines_as_laid_out_and_fills_the_prose():
+    from bot.terminal.render import wrapped
+
+    prose = "word " * 40
+    text = f"{prose}:\n    def f():\n        return 1 [1]"
+    lines = wrapped(text, width=60).split("\n")
+    assert lines[-2:] == ["    def f():", "        return 1 [1]"]
+    assert all(len(line) <= 60 for line in lines[:-2])

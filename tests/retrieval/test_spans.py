@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from retrieval.answer.evidence import Evidence
-from retrieval.answer.extractive import shown
-from retrieval.answer.spans import extend
+from retrieval.answer.extractive import compose, shown
+from retrieval.answer.spans import extend, is_code, with_lead_ins
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
-from retrieval.types import Passage
+from retrieval.types import Citation, Passage
 
 
 def passage_of(text: str) -> Passage:
@@ -102,3 +102,71 @@ def test_a_quoted_claim_brings_the_reply_on_the_next_line_that_takes_it_up():
         "“It is really hard to make models evil by prompting.”",
         "This is much less of a killer argument if optimisation power keeps growing.",
     ]
+
+
+_WRAPPED_PROSE = (
+    "More wrapped prose follows on this line so that the text reads as wrapped prose,\n"
+    "and it goes on for a few more lines with sentences that run across the breaks\n"
+    "between lines, the way documentation in reStructuredText is written, one line\n"
+    "after another, each shorter than a hundred characters, as most such files are\n"
+    "when they are kept in a repository and read in a terminal or an editor window\n"
+    "that is not very wide at all.\n"
+)
+_EXAMPLE = (
+    "To change the format, you need to\n"
+    "specify the format you want to use::\n"
+    "\n"
+    "   import logging\n"
+    "   if logging:\n"
+    "       logging.warning('And this, too')\n"
+    "\n" + _WRAPPED_PROSE
+)
+
+
+def test_a_line_of_code_is_shown_with_what_introduces_it_laid_out_as_code():
+    passage = passage_of(_EXAMPLE)
+    code = next(i for i, s in enumerate(passage.sentences) if "warning" in passage.sentence_text(i))
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    chosen = extend(with_lead_ins([evidence[code]], evidence), evidence)
+    text, citations = compose(chosen)
+    assert text == (
+        "To change the format, you need to specify the format you want to use:\n"
+        "    import logging\n"
+        "    if logging:\n"
+        "        logging.warning('And this, too') [1]"
+    )
+    assert citations[0].quote.startswith("To change the format")
+
+
+def test_indented_prose_under_a_note_is_not_code():
+    passage = passage_of(
+        ".. note::\n\n   This is a note that reads\n   as one sentence.\n\n" + _WRAPPED_PROSE
+    )
+    assert passage.sentence_text(1) == "This is a note that reads\n   as one sentence."
+    assert not is_code(passage, 1)
+
+
+def test_a_doctest_and_its_output_are_code_and_prose_after_it_starts_a_new_line():
+    passage = passage_of(
+        "Sorting is easy:\n\n>>> sorted([3, 1])\n[1, 3]\n\nThe result is a new list.\n"
+        + _WRAPPED_PROSE
+    )
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(4)]
+    assert [is_code(passage, i) for i in range(4)] == [False, True, True, False]
+    text, _ = compose(evidence)
+    assert (
+        text
+        == "Sorting is easy:\n    >>> sorted([3, 1])\n    [1, 3]\nThe result is a new list. [1]"
+    )
+
+
+def test_the_gate_drops_a_rejected_citation_after_a_line_of_code(tmp_path):
+    from retrieval.answer.citations import CitationGate, CorpusLines
+
+    (tmp_path / "a.rst").write_text("Use this:\n\n    x = 1\n\nSecond point.\n")
+    good = Citation(1, "a.rst", 1, 3, "Use this:\n\n    x = 1")
+    bad = Citation(2, "a.rst", 5, 5, "Not in the file.")
+    text = "Use this:\n    x = 1 [1]\nNot in the file. [2]"
+    gated = CitationGate(CorpusLines(tmp_path)).check(text, [good, bad])
+    assert gated.text == "Use this:\n    x = 1 [1]"
+    assert [c.n for c in gated.citations] == [1]
