@@ -9,6 +9,7 @@ from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
 from retrieval.answer.spans import extend, indent_of, is_code, with_following, with_lead_ins
+from retrieval.ingest.markup import displayed
 from retrieval.types import CODE_INDENT, Citation, Passage, Turn
 
 # Fitted by `seedbot eval --fit-selection` on the dev sets of both corpora (eval/README.md).
@@ -92,6 +93,8 @@ def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]
     for position, item in enumerate(chosen):
         code = is_code(item.passage, item.index)
         text = shown(item.text)
+        if not text:  # a bare "::" line: rST shows nothing for it
+            continue
         if code:
             if not in_code or not _same_block(chosen[position - 1], item):
                 block_indent = _block_indent(chosen, position)
@@ -119,9 +122,13 @@ def _block_indent(chosen: list[Evidence], start: int) -> int:
 
 
 def shown(sentence: str) -> str:
-    """A sentence as an answer shows it: on one line, footnote markers as superscripts, and a
-    reStructuredText "::" (a code block follows) as the colon it is rendered as."""
-    flat = _LITERAL_BLOCK.sub(":", " ".join(sentence.split()))
+    """A sentence as an answer shows it: on one line, footnote markers as superscripts, and
+    reStructuredText as it renders: "::" (a code block follows) as a colon, roles and links
+    as the names and titles they show (the citation quotes the text as written)."""
+    flat = " ".join(sentence.split())
+    if flat == "::":
+        return ""
+    flat = _LITERAL_BLOCK.sub(":", displayed(flat))
     return _FOOTNOTE.sub(lambda m: m.group(1).translate(_SUPERSCRIPT), flat)
 
 

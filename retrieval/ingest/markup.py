@@ -36,3 +36,24 @@ def _role_text(content: str) -> str:
     if content.startswith("~"):
         return content[1:].rsplit(".", 1)[-1]
     return content.lstrip("!")
+
+
+# Roles whose content is a name in code (shown as a literal); others (:ref:, :term:) are words.
+_CODE_ROLES = frozenset("func meth class mod attr data exc obj const keyword option envvar".split())
+_ROLE_NAMED = re.compile(r":(?:py:)?([\w+-]+):`([^`]+)`")
+
+
+def displayed(text: str) -> str:
+    """`text` as an answer shows it: reStructuredText roles as what they render to
+    (":func:`~functools.reduce`" is "`reduce`", ":ref:`filter`" is "filter") and a link as its
+    title and address. Markdown literals and emphasis read the same in a chat, so they stay."""
+    text = _ROLE_NAMED.sub(_shown_role, text)
+    return _RST_LINK_SHOWN.sub(r"\1 <\2>", text)
+
+
+_RST_LINK_SHOWN = re.compile(r"`([^`<]+?)\s*<([^>`]+)>`__?")
+
+
+def _shown_role(match: re.Match[str]) -> str:
+    words = _role_text(match.group(2))
+    return f"`{words}`" if match.group(1) in _CODE_ROLES else words

@@ -2,7 +2,8 @@
 
 import pytest
 
-from retrieval.ingest.markup import plain
+from retrieval.answer.extractive import shown
+from retrieval.ingest.markup import displayed, plain
 
 
 @pytest.mark.parametrize(
@@ -32,3 +33,27 @@ def test_inline_markup_is_read_as_the_words_it_shows(text, expected):
 )
 def test_names_arithmetic_and_list_markers_are_left_alone(text):
     assert plain(text) == text
+
+
+@pytest.mark.parametrize(
+    ("written", "shown_as"),
+    [
+        (":func:`~functools.reduce` folds", "`reduce` folds"),
+        (":class:`logging.Logger` objects", "`logging.Logger` objects"),
+        (":py:meth:`~iterator.__next__`", "`__next__`"),
+        ("see :ref:`filter` for more", "see filter for more"),
+        (":func:`itertools.tee(iter, [n]) <itertools.tee>`", "`itertools.tee(iter, [n])`"),
+        (
+            "`Pragmatic Unicode <https://nedbatchelder.com/x>`_, a talk",
+            "Pragmatic Unicode <https://nedbatchelder.com/x>, a talk",
+        ),
+        ("use ``key`` and *grade*", "use ``key`` and *grade*"),
+    ],
+)
+def test_answers_show_markup_as_it_renders(written, shown_as):
+    assert displayed(written) == shown_as
+
+
+def test_a_bare_literal_block_marker_is_not_shown():
+    assert shown("::") == ""
+    assert shown("Use this::") == "Use this:"
