@@ -14,7 +14,7 @@ from retrieval.errors import CorpusError
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".markdown")
+SUFFIXES = (".txt", ".md", ".markdown", ".rst")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 _URL_LINE = re.compile(r"^(?:source|url)\s*:\s*(https?://\S+)\s*$", re.IGNORECASE)
 
@@ -53,7 +53,7 @@ class CorpusScan:
 
 
 def read_corpus(folder: Path) -> CorpusScan:
-    """Read every .txt and .md file under `folder`, skipping hidden, binary and non-UTF-8 files."""
+    """Read every .txt, .md and .rst file under `folder`, skipping hidden, binary and non-UTF-8 files."""
     if not folder.is_dir():
         raise CorpusError(f"Corpus folder {folder} does not exist (set CORPUS_DIR).")
     scan = CorpusScan()
@@ -68,7 +68,7 @@ def read_corpus(folder: Path) -> CorpusScan:
         else:
             scan.skipped.append((source, "empty file"))
     if not scan.documents:
-        raise CorpusError(f"Corpus folder {folder} has no readable .txt or .md files.")
+        raise CorpusError(f"Corpus folder {folder} has no readable .txt, .md or .rst files.")
     return scan
 
 

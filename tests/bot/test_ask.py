@@ -138,3 +138,33 @@ async def test_mass_mentions_in_a_question_stay_inert(double, seed_bot, content)
     assert "@everyone" not in thread.json_body["name"]
     # Mentions say nothing about the texts: the question (and its thread) is asked without them.
     assert thread.json_body["name"].replace("\u200b", "") == without_mentions(content)
+
+
+async def test_an_answer_with_a_code_example_shows_it_as_a_code_block(
+    double, make_bot, tmp_path, embedder
+):
+    from retrieval.settings import Settings
+    from tests.conftest import make_service
+
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "logging.rst").write_text(
+        "Logging to a file\n=================\n\n"
+        "To log every message to a file, call basicConfig with a file name::\n\n"
+        "   import logging\n"
+        "   logging.basicConfig(filename='example.log', level=logging.DEBUG)\n\n"
+        "Each run appends to the file.\n",
+        encoding="utf-8",
+    )
+    service = make_service(Settings(corpus_dir=corpus, store_dir=tmp_path / "store"), embedder)
+    service.refresh()
+    await make_bot(service)
+    _, answer = await mention_answer(
+        double, f"{double.bot.mention} how do I log messages to a file?"
+    )
+    content = answer["content"]
+    assert (
+        "```\nimport logging\nlogging.basicConfig(filename='example.log', level=logging.DEBUG)\n```"
+        in content
+    )
+    assert "call basicConfig with a file name:" in content

@@ -95,7 +95,9 @@ def test_an_empty_corpus_is_a_clear_error(tmp_path):
     corpus.mkdir()
     result = run(["index"], tmp_path, corpus)
     assert result.returncode == 2
-    assert "no readable .txt or .md files" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        "no readable .txt, .md or .rst files" in result.stderr and "Traceback" not in result.stderr
+    )
 
 
 def test_chat_answers_and_runs_its_commands(indexed):
