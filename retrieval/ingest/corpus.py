@@ -53,7 +53,7 @@ class CorpusScan:
 
 
 def read_corpus(folder: Path) -> CorpusScan:
-    """Read every .txt, .md and .rst file under `folder`, skipping hidden, binary and non-UTF-8 files."""
+    """Read every .txt, .md and .rst file under `folder`; skip hidden, binary, non-UTF-8 ones."""
     if not folder.is_dir():
         raise CorpusError(f"Corpus folder {folder} does not exist (set CORPUS_DIR).")
     scan = CorpusScan()
