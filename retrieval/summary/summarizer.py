@@ -256,11 +256,14 @@ def mmr(
 
 
 def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
-    """The sentences that use a content word of the topic, once each."""
+    """The sentences that use a content word of the topic, once each (not its headings or
+    code: a title or an example line is no statement about the topic)."""
     wanted = set(terms(topic))
     found, seen = [], set()
     for passage in passages:
         for index in range(len(passage.sentences)):
+            if is_heading_at(passage, index) or _code(passage, index):
+                continue
             text = " ".join(passage.sentence_text(index).split())
             if text.lower() not in seen and wanted & set(terms(text)):
                 seen.add(text.lower())
