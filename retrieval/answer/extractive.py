@@ -8,7 +8,14 @@ from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
-from retrieval.answer.spans import extend, indent_of, is_code, with_following, with_lead_ins
+from retrieval.answer.spans import (
+    extend,
+    indent_of,
+    is_code,
+    opens_item,
+    with_following,
+    with_lead_ins,
+)
 from retrieval.ingest.markup import displayed
 from retrieval.types import CODE_INDENT, Citation, Passage, Turn
 
@@ -87,9 +94,10 @@ def compose(chosen: list[Evidence]) -> tuple[str, list[Citation]]:
 def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]]]]:
     """One claim per sentence, code kept as code: each line of a code block on its own line,
     indented (as Markdown marks code) with its indentation within the block, so an example
-    reads as a program rather than as one run-on line; the prose after it starts a new line."""
+    reads as a program rather than as one run-on line; each list item starts a line, and so
+    does the prose after code or a list."""
     claims = []
-    block_indent, in_code = 0, False
+    block_indent, in_code, item_run = 0, False, False
     for position, item in enumerate(chosen):
         code = is_code(item.passage, item.index)
         text = shown(item.text)
@@ -100,9 +108,10 @@ def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]
                 block_indent = _block_indent(chosen, position)
             depth = max(indent_of(item.passage, item.index) - block_indent, 0)
             text = "\n" + CODE_INDENT + " " * depth + " ".join(item.text.split())
-        elif in_code:
-            text = "\n" + text
+        elif in_code or item_run or opens_item(item.passage, item.index):
+            text = "\n" + text  # after code, and each list item, on a line of its own
         in_code = code
+        item_run = not code and opens_item(item.passage, item.index)
         claims.append((text, [(item.passage, item.index)]))
     return claims
 

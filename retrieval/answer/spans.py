@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 
 from retrieval.answer.evidence import Evidence
-from retrieval.ingest.sentences import is_structural, is_underline, looks_wrapped, opens_literal
+from retrieval.ingest.sentences import (
+    is_list_item,
+    is_structural,
+    is_underline,
+    looks_wrapped,
+    opens_literal,
+)
 from retrieval.types import Passage
 
 _POINTS_FORWARD = re.compile(  # a colon, a question (answered next), "the following"...
@@ -159,6 +165,14 @@ def is_code(passage: Passage, index: int) -> bool:
         if above.strip() and not above[:1].isspace():
             return opens_literal(above)
     return False
+
+
+def opens_item(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` is the start of a list item (not a later sentence of one)."""
+    line = line_of(passage, index)
+    start = passage.sentences[index].start
+    line_start = passage.text.rfind("\n", 0, start) + 1
+    return is_list_item(line) and not passage.text[line_start:start].strip()
 
 
 def indent_of(passage: Passage, index: int) -> int:

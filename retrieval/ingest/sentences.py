@@ -82,6 +82,11 @@ def looks_wrapped(text: str) -> bool:
 _LIST_ITEM = re.compile(rf"^\s*{_ITEM_MARK}\s+\S")
 
 
+def is_list_item(line: str) -> bool:
+    """A line that opens a list item ("* The sort is stable", "2. Creating a file", "(a) ...")."""
+    return bool(_LIST_ITEM.match(line))
+
+
 def _item_goes_on(line: str, after: str) -> bool:
     """A list item whose text runs on into the indented line after it ("* The sort is stable --
     if two items ... will be\n  preserved in the sorted list.")."""
@@ -134,7 +139,13 @@ def soft_breaks(text: str) -> set[int]:
     return soft
 
 
+_ITEM_NUMBER = re.compile(r"\s*\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})$", re.IGNORECASE)
+
+
 def _ends_sentence(text: str, punct_at: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, punct_at) + 1
+    if _ITEM_NUMBER.fullmatch(text[line_start:punct_at]):
+        return False  # "1. Creating loggers": the number of a list item, not a sentence
     if text[punct_at] == "." and end - punct_at == 1:
         word = _WORD_BEFORE.search(text[max(0, punct_at - 12) : punct_at + 1])
         if word and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):

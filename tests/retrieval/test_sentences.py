@@ -64,3 +64,14 @@ def test_spans_are_ordered_disjoint_stripped_and_cover_all_non_space(text):
         assert text[previous_end:start].strip() == ""
         previous_end = end
     assert text[previous_end:].strip() == ""
+
+
+def test_the_number_of_a_list_item_does_not_end_a_sentence():
+    text = "Three ways:\n1. Creating loggers.\n2. Reading a file.\nIt was version 1. Then more."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Three ways:",
+        "1. Creating loggers.",
+        "2. Reading a file.",
+        "It was version 1.",
+        "Then more.",
+    ]

@@ -170,3 +170,18 @@ def test_the_gate_drops_a_rejected_citation_after_a_line_of_code(tmp_path):
     gated = CitationGate(CorpusLines(tmp_path)).check(text, [good, bad])
     assert gated.text == "Use this:\n    x = 1 [1]"
     assert [c.n for c in gated.citations] == [1]
+
+
+def test_each_list_item_an_answer_brings_starts_a_line_of_its_own():
+    passage = passage_of(
+        "You can configure it in three ways:\n\n"
+        "1. Creating loggers in code.\n"
+        "2. Reading a config file.\n\n"
+        "Most programs use the first.\n"
+    )
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    text, _ = compose(extend([evidence[0]], evidence))
+    assert text == (
+        "You can configure it in three ways:\n1. Creating loggers in code.\n"
+        "2. Reading a config file. [1]"
+    )
