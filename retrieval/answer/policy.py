@@ -10,6 +10,7 @@ checks that weighed against answering, and the term for "mentioned but not defin
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from retrieval.answer.analysis import QuestionFacts
@@ -72,7 +73,25 @@ def measure(
         "question_terms": math.log1p(len(facts.content_terms)),
         "absent_share": absent[0],
         "rarest_absent": absent[1],
+        "unknown_name": unknown_name(facts.text, keywords),
     }
+
+
+# A name as code writes it: "functools.lru_cache", "str.isdigit", "max_bytes", "__next__",
+# "sendto()". Only shapes that survive lower case ("LoggerAdapter" does not: a member may type
+# "loggeradapter"), and not acronyms ("SFT" is as often a paraphrase as a new subject).
+_CODE_NAME = re.compile(
+    r"(?<![\w.])(?:[A-Za-z_]\w+(?:\.[A-Za-z_]\w+)+|[A-Za-z0-9]+_\w+|__\w+|\w+\(\))"
+)
+
+
+def unknown_name(question: str, keywords: KeywordIndex) -> float:
+    """1.0 when the question names something in code that the texts never write: it asks about
+    what they do not document ("how do I use LoggerAdapter" of a guide that never names it)."""
+    for match in _CODE_NAME.finditer(question):
+        if any(t not in keywords.vocab for t in terms(match.group())):
+            return 1.0
+    return 0.0
 
 
 def _absent_terms(

@@ -4,7 +4,8 @@ Every answer records the policy's features (its `verification["features"]`); the
 L2-regularised logistic regression on them, predicting whether the question is answerable.
 Its threshold keeps wrong refusals at or under MAX_WRONG on the training questions. Features
 are chosen by backward elimination on held-out folds: a feature stays only if the
-cross-validated AUC is better with it than without it on every corpus of the sets.
+cross-validated AUC is better with it than without it on more than one corpus of the sets
+(on both, when there are two) and on their mean.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ MAX_WRONG = 0.06  # on training folds, so that held-out wrong refusals stay near
 L2 = 1.0
 FOLDS = 5
 SEED = 7
+MIN_CORPORA_HELPED = 2  # a feature earns its place on more than one corpus
 
 
 def fit_and_save(sets: Sequence[tuple[Path, list[Outcome]]], out: Path | None) -> dict:
@@ -144,15 +146,22 @@ def _auc(p: np.ndarray, y: np.ndarray) -> float:
 
 
 def select_features(X, y, corpora, names: list[str]) -> tuple[list[str], list[dict]]:
-    """Backward elimination: drop the feature that helps least until each helps every corpus."""
+    """Backward elimination: drop the feature that helps least, until each one left helps the
+    held-out folds of more than one corpus (both, when there are two) and the corpora's mean.
+
+    A feature may be silent on a corpus it has nothing to see in (no names in code in forum
+    posts); it must still help at least two corpora, never one alone.
+    """
     kept, trail = list(names), []
+    needed = min(MIN_CORPORA_HELPED, len(set(corpora)))
     while len(kept) > 1:
         base = _aucs(X, y, corpora, names, kept)
         trials = {f: _aucs(X, y, corpora, names, [k for k in kept if k != f]) for f in kept}
         useless = {
             f: sum(without[c] - base[c] for c in base)
             for f, without in trials.items()
-            if any(without[c] >= base[c] for c in base)
+            if sum(base[c] > without[c] for c in base) < needed
+            or sum(base[c] - without[c] for c in base) <= 0
         }
         if not useless:
             break

@@ -86,3 +86,24 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
     assert pooled["questions"] == 254
     assert pooled["wrong_refusal_rate"] <= 0.1
     assert pooled["citation_validity"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "howtos/questions.jsonl",
+        "howtos/final2.jsonl",
+        "gitdocs/questions.jsonl",
+        "gitdocs/final.jsonl",
+    ],
+)
+def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
+    corpus = ROOT / "eval" / path.split("/")[0] / "corpus"
+    cases = load_cases(ROOT / "eval" / path)
+    assert len({c.id for c in cases}) == len(cases)
+    for case in cases:
+        assert bool(case.gold) == case.answerable == bool(case.keywords), case.id
+        gold = " ".join(
+            read_lines(corpus, g.source, g.line_start, g.line_end) or "" for g in case.gold
+        )
+        assert case.fact_in(gold), case.id

@@ -1,0 +1,59 @@
+"""The refusal policy's features (answer/policy.py) and how the model keeps them (fit.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval.answer.policy import unknown_name
+from retrieval.evaluation.fit import select_features
+from retrieval.search.keywords import KeywordIndex
+
+DOCS = KeywordIndex(
+    [
+        "Call logging.getLogger(__name__) and set a level with setLevel().",
+        "The sorted() function takes a key function; see functools.cmp_to_key.",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does maxsize do in functools.lru_cache",
+        "how do I send a datagram with sendto()",
+        "is str.isdigit the same as isnumeric",
+        "what is max_bytes for the rotating handler",
+    ],
+)
+def test_a_name_in_code_the_texts_never_write_is_unknown(question):
+    assert unknown_name(question, DOCS) == 1.0
+    assert unknown_name(question.lower(), DOCS) == 1.0  # the same however it is typed
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does logging.getLogger return",
+        "why pass __name__ to getLogger?",
+        "how do I use functools.cmp_to_key with sorted()",
+        "what is SFT for, e.g. in the RL pipeline",
+        "whats a mesa-optimizer",
+    ],
+)
+def test_names_the_texts_write_and_plain_words_are_not_unknown(question):
+    assert unknown_name(question, DOCS) == 0.0
+
+
+def test_a_feature_stays_when_it_helps_two_corpora_though_silent_on_a_third():
+    rng = np.random.default_rng(0)
+    corpora = np.repeat(["docs", "forum", "guide"], 120)
+    y = rng.integers(0, 2, len(corpora)).astype(float)
+    noise = rng.normal(size=len(y))
+    weak = y + rng.normal(scale=2.0, size=len(y))  # a little signal everywhere
+    named = np.where((corpora != "forum") & (y == 0), rng.random(len(y)) < 0.5, 0.0)
+    lone = np.where((corpora == "docs"), y + rng.normal(scale=0.3, size=len(y)), 0.0)
+    X = np.column_stack([weak, named, noise, lone])
+    kept, _ = select_features(X, y, corpora, ["weak", "named", "noise", "lone"])
+    assert "named" in kept and "weak" in kept
+    assert "noise" not in kept and "lone" not in kept
