@@ -1,6 +1,7 @@
 """The LLM path on a real local model: SmolLM2-135M-Instruct on llama.cpp, over an eval set.
 
     .venv/bin/python -m bench.llm_real [--set eval/questions.jsonl] [--every N] [--out FILE]
+    .venv/bin/python -m bench.llm_real --figures FILE [--ids q01,q05]   # from an earlier run
 
 Needs `make setup-llm`. Starts the server on 127.0.0.1, answers every Nth question of the set
 through the real service with LLM_BASE_URL, and writes one JSON line per question (the
@@ -82,7 +83,15 @@ def main() -> None:
     parser.add_argument("--set", type=Path, default=ROOT / "eval" / "questions.jsonl")
     parser.add_argument("--every", type=int, default=1, help="every Nth question")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / ".cache" / "llm_real.jsonl")
+    parser.add_argument("--figures", type=Path, help="only the figures of a run's --out file")
+    parser.add_argument("--ids", default="", help="with --figures: only these question ids")
     args = parser.parse_args()
+    if args.figures:
+        rows = [json.loads(line) for line in args.figures.read_text(encoding="utf-8").splitlines()]
+        ids = set(filter(None, args.ids.split(",")))
+        rows = [r for r in rows if not ids or r["id"] in ids]
+        print(json.dumps({"file": args.figures.name, **figures(rows)}, indent=1))
+        return
     if missing():
         raise SystemExit(f"bench.llm_real: {missing()}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

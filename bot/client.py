@@ -13,6 +13,7 @@ from bot.connection import Reconnecting
 from bot.errors import SeedTree, on_event_error
 from bot.feedback import FeedbackStore
 from bot.limits import Limits
+from bot.progress import Pace
 from bot.render import NO_MENTIONS
 from retrieval.settings import Settings, shard_plan
 
@@ -50,6 +51,7 @@ class SeedBot(Reconnecting, commands.Bot):
         feedback: FeedbackStore | None = None,
         limits: Limits | None = None,
         allowed: frozenset[int] | None = None,
+        pace: Pace | None = None,
         **options: Any,
     ) -> None:
         # `service` and `feedback` may be None for `seedbot sync-commands`, which only needs
@@ -68,6 +70,7 @@ class SeedBot(Reconnecting, commands.Bot):
         self.limits = limits or Limits.from_settings(settings)
         # Channels where mentions are answered (empty: all); ALLOWED_CHANNELS by default.
         self.allowed_channels = frozenset(settings.allowed_channels if allowed is None else allowed)
+        self.pace = pace or Pace()  # how often a slow answer's progress may be shown
 
     async def setup_hook(self) -> None:
         """Load the features. Commands are synced by `seedbot sync-commands`, not here."""

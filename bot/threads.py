@@ -35,10 +35,22 @@ async def publish(bot, posted: Posted, parts: list[Part], send: Send) -> list[di
     return messages
 
 
-def interaction_sender(interaction: discord.Interaction) -> Send:
-    """Send parts as the interaction's follow-ups (the first replaces "thinking…")."""
+def interaction_sender(interaction: discord.Interaction, progress_shown: bool = False) -> Send:
+    """Send parts as the interaction's follow-ups (the first replaces "thinking…"); after
+    progress was shown in the original response, the first part replaces that instead."""
+    sent: list[discord.Message] = []
 
     async def send(part: Part, view: discord.ui.View | None) -> discord.Message:
+        if progress_shown and not sent:
+            sent.append(
+                await interaction.edit_original_response(
+                    content=part.content,
+                    embeds=part.embeds,
+                    view=view,
+                    allowed_mentions=NO_MENTIONS,
+                )
+            )
+            return sent[0]
         return await interaction.followup.send(
             part.content,
             embeds=part.embeds,
@@ -50,14 +62,17 @@ def interaction_sender(interaction: discord.Interaction) -> Send:
     return send
 
 
-def reply_sender(message: discord.Message) -> Send:
-    """Send the first part as a reply to the member's message, the rest after it."""
+def reply_sender(message: discord.Message, progress: discord.Message | None = None) -> Send:
+    """Send the first part as a reply to the member's message, the rest after it; the first
+    replaces the `progress` reply when one was shown."""
     sent: list[discord.Message] = []
 
     async def send(part: Part, view: discord.ui.View | None) -> discord.Message:
         options = dict(embeds=part.embeds, view=view, allowed_mentions=NO_MENTIONS)
         if sent:
             out = await message.channel.send(part.content or None, **options)
+        elif progress is not None:
+            out = await progress.edit(content=part.content or None, **options)
         else:
             out = await message.reply(part.content or None, mention_author=False, **options)
         sent.append(out)

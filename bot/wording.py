@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from retrieval.progress import CHECK, SEARCH, WRITE
 from retrieval.summary.summarizer import Summary, shown_topic
 from retrieval.types import Answer, Citation, Refusal, RefusalReason
 
 SEE_SOURCES = "see /sources for what they cover"  # a command in both the chat and Discord
+
+STAGE_WORDS = {
+    SEARCH: "Searching the texts…",
+    WRITE: "Writing an answer…",
+    CHECK: "Checking the answer's citations…",
+}
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -26,6 +33,11 @@ def refusal_text(refusal: Refusal) -> str:
         f"I couldn't find an answer to that in the indexed texts. Try rephrasing it, or "
         f"{SEE_SOURCES}."
     )
+
+
+def stage_text(stage: str) -> str:
+    """What a member reads while the answer is at `stage` (retrieval/progress.py)."""
+    return STAGE_WORDS.get(stage, "Working on it…")
 
 
 def answer_text(answer: Answer) -> str:

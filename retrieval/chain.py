@@ -40,6 +40,7 @@ class Ask:
     question: str
     history: tuple[Turn, ...] = ()
     standalone: str = ""
+    dependent: bool = False  # it leans on the conversation ("why?", "and the second one?")
     follows_refusal: bool = False  # it leans on a turn the bot could not answer
     facts: QuestionFacts | None = None
     query_vector: np.ndarray | None = field(default=None, repr=False)
@@ -69,7 +70,12 @@ class AskStages:
         text = resolved.text
         if self.generator is not None and resolved.dependent and not resolved.follows_refusal:
             text = self.generator.standalone(ask.question, ask.history, text)
-        return replace(ask, standalone=normalise(text), follows_refusal=resolved.follows_refusal)
+        return replace(
+            ask,
+            standalone=normalise(text),
+            dependent=resolved.dependent,
+            follows_refusal=resolved.follows_refusal,
+        )
 
     def analyse(self, ask: Ask) -> Ask:
         return replace(ask, facts=analyse(ask.standalone))
@@ -106,9 +112,10 @@ class AskStages:
         if verdict.refused:
             answer = Answer(ask.question, "", refusal=verdict.refusal, verification=verification)
             return replace(ask, answer=answer)
-        chosen = extractive.choose(
-            list(ask.evidence), verdict.gloss, self.answer_sentences, ask.facts
-        )
+        evidence = list(ask.evidence)
+        if ask.dependent and ask.history:
+            evidence = extractive.not_yet_shown(evidence, ask.history[-1]) or evidence
+        chosen = extractive.choose(evidence, verdict.gloss, self.answer_sentences, ask.facts)
         text, citations = extractive.compose(chosen)
         answer = Answer(ask.question, text, tuple(citations), verification=verification)
         return replace(ask, answer=answer)

@@ -17,6 +17,7 @@ from retrieval.index.indexer import Progress, RefreshReport
 from retrieval.index.live import LiveIndex, SourcesInfo
 from retrieval.index.store import Store
 from retrieval.llm.answerer import LLMAnswerer
+from retrieval.progress import OnStage, reporters
 from retrieval.search.retriever import passage_of
 from retrieval.settings import Settings
 from retrieval.summary.summarizer import Summarizer, Summary
@@ -56,13 +57,17 @@ class SeedService:
         self.summaries = Summarizer(self.live, self.stages, self.settings)
         self._chain = self.stages.chain()
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        """Answer `question` (with earlier turns of the conversation) from the live index."""
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), on_stage: OnStage | None = None
+    ) -> Answer:
+        """Answer `question` (with earlier turns of the conversation) from the live index;
+        `on_stage` hears each stage the work reaches (retrieval/progress.py), from any thread."""
         started = time.perf_counter()
         question = self.clean_question(question)
         timer = StageTimer()
+        callbacks = [timer, *reporters(on_stage)]
         done: Ask = self._chain.invoke(
-            Ask(question, tuple(history)), {"callbacks": [timer], "run_name": "ask"}
+            Ask(question, tuple(history)), {"callbacks": callbacks, "run_name": "ask"}
         )
         timings = {**timer.timings, "total": (time.perf_counter() - started) * 1000}
         return replace(done.answer, timings_ms=timings, standalone_question=done.standalone)

@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.channels import answers_in
 from bot.feedback import Posted
+from bot.progress import OriginalProgress, Progress, ReplyProgress, Show
 from bot.render import Part, cited_parts, without_mentions
 from bot.threads import (
     interaction_sender,
@@ -43,8 +44,12 @@ class Ask(commands.Cog):
         await interaction.response.defer(thinking=True)
         channel = interaction.channel
         history = await self.history(channel)
-        posted, parts = await self.answer(question, history, interaction.user.id, channel)
-        messages = await publish(self.bot, posted, parts, interaction_sender(interaction))
+        progress = OriginalProgress(interaction)
+        posted, parts = await self.answer_showing(
+            progress, question, history, interaction.user.id, channel
+        )
+        sender = interaction_sender(interaction, progress_shown=progress.shown)
+        messages = await publish(self.bot, posted, parts, sender)
         if not is_our_thread(self.bot, channel):
             await open_thread(channel, messages[0], question)
 
@@ -55,10 +60,13 @@ class Ask(commands.Cog):
         if question is None:
             return
         question = self.admit(question, message.author.id)
+        progress = ReplyProgress(message)
         async with message.channel.typing():
             history = await self.history(message.channel, before=message)
-            posted, parts = await self.answer(question, history, message.author.id, message.channel)
-        messages = await publish(self.bot, posted, parts, reply_sender(message))
+            posted, parts = await self.answer_showing(
+                progress, question, history, message.author.id, message.channel
+            )
+        messages = await publish(self.bot, posted, parts, reply_sender(message, progress.posted))
         if not is_our_thread(self.bot, message.channel):
             await open_thread(message.channel, messages[0], question)
 
@@ -88,12 +96,32 @@ class Ask(commands.Cog):
             return []
         return await thread_turns(self.bot, channel, before)
 
-    async def answer(
-        self, question: str, history: list[Turn], asker_id: int, channel
+    async def answer_showing(
+        self,
+        progress: OriginalProgress | ReplyProgress,
+        question: str,
+        history: list[Turn],
+        asker_id: int,
+        channel,
     ) -> tuple[Posted, list[Part]]:
-        """Ask the service (off the event loop, within the in-flight cap) and render the answer."""
-        async with self.bot.limits.in_flight.slot():
-            answer = await asyncio.to_thread(self.bot.service.ask, question, history)
+        """`answer`, showing its progress; withdrawn on an error, which is reported afresh."""
+        try:
+            return await self.answer(question, history, asker_id, channel, progress.show)
+        except Exception:
+            await progress.withdraw()
+            raise
+
+    async def answer(
+        self, question: str, history: list[Turn], asker_id: int, channel, show: Show
+    ) -> tuple[Posted, list[Part]]:
+        """Ask the service (off the event loop, within the in-flight cap) and render the answer;
+        while it works, `show` is given its stage, at most once per the bot's pace."""
+        async with self.bot.limits.in_flight.slot(), Progress(show, self.bot.pace) as progress:
+            # Only a model makes an answer slow enough to show progress (extractive: ms).
+            on_stage = progress.reporter() if self.bot.service.generator else None
+            answer = await asyncio.to_thread(
+                self.bot.service.ask, question, history, on_stage=on_stage
+            )
         log.info(
             "answered in %.0f ms: refused=%s, %d citations, %d earlier turns",
             answer.timings_ms.get("total", 0),

@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--fit-out", type=Path, help="where --fit writes the model (default: print only)"
     )
+    evaluate.add_argument(
+        "--fit-selection",
+        action="store_true",
+        help="fit how the offline answer picks its sentences (cross-validated; prints the fit)",
+    )
     evaluate.set_defaults(run=_eval)
 
     summary = sub.add_parser("summary", help="summarise a document, a topic or the corpus")

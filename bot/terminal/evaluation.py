@@ -24,6 +24,9 @@ def run_eval(settings: Settings, args) -> int:
         result = support_calibration.calibration(service, paths)
         _print(result, args.json, ("threshold", "kept", "dropped"), "right_kept  wrong_rejected")
         return 0
+    if getattr(args, "fit_selection", False):
+        print(json.dumps(_fit_selection(settings, paths), indent=1))
+        return 0
     if getattr(args, "fit", False):
         from retrieval.evaluation.fit import fit_and_save
 
@@ -45,6 +48,19 @@ def run_eval(settings: Settings, args) -> int:
     misses = [o.case.id for o in report.outcomes if o.case.answerable and not o.first_hit]
     print(f"{'not retrieved (top 10)':>24}: {', '.join(misses) or 'none'}")
     return 0
+
+
+def _fit_selection(settings: Settings, paths: list[Path]) -> dict:
+    from retrieval.evaluation import selection
+
+    trials, services = [], {}
+    for path in paths:
+        corpus = ev.corpus_of(path)
+        if corpus not in services:
+            services[corpus] = _service(settings, corpus)
+        name = corpus.parent.name if corpus else "seeds"
+        trials += selection.prepared(services[corpus].stages, name, ev.load_cases(path))
+    return selection.fit_selection(trials, settings.answer_sentences)
 
 
 def _outcomes(

@@ -3,6 +3,8 @@
 A sentence that points forward ("... is a combination of:", "the following") is completed by
 the sentences after it, and one that points back ("This is why ...", "in those cases") by the
 one before it, but only within its own paragraph, so an answer never runs into the next post.
+The one exception is a sentence ending in a colon followed by a list or an indented block
+("... named as follows::" then the code): the colon says that block is the content.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import re
 
 from retrieval.answer.evidence import Evidence
-from retrieval.ingest.sentences import looks_wrapped
+from retrieval.ingest.sentences import is_structural, is_underline, looks_wrapped
 from retrieval.types import Passage
 
-_POINTS_FORWARD = re.compile(
-    r"(?::|\b(?:following|as follows|combination of|consists? of|namely|include|includes|"
-    r"including|such as|e\.g\.|i\.e\.))\W*$",
+_POINTS_FORWARD = re.compile(  # a colon, a question (answered next), "the following"...
+    r"(?::|\?|\b(?:following|as follows|combination of|consists? of|namely|include|includes|"
+    r"including|such as|e\.g\.|i\.e\.|"
+    # a sentence cannot end on these words: it goes on after the line break
+    r"and|or|but|nor|because|that|which|whether|of|to|the|a|an|with|by|for|from|is|are))\W*$",
     re.IGNORECASE,
 )
 _POINTS_BACK = re.compile(
@@ -24,8 +28,11 @@ _POINTS_BACK = re.compile(
     r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b",
     re.IGNORECASE,
 )
+_ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
+MAX_BLOCK = 6  # lines of a list or block introduced by a colon, on top of MAX_EXTRA
+_INTRODUCES = re.compile(r":\s*$")
 
 
 def points_back(sentence: str) -> bool:
@@ -42,6 +49,9 @@ def extend(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
     wanted = {e.place: e for e in chosen}
     added = 0
     for item in sorted(chosen, key=lambda e: (e.rank, e.index)):
+        for place in introduced_block(item.passage, item.index):
+            if place in by_place:
+                wanted.setdefault(place, by_place[place])
         for place in _pointed_to(item):
             if added < MAX_EXTRA and place not in wanted and place in by_place:
                 target = by_place[place]
@@ -51,11 +61,27 @@ def extend(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 
 
+def with_following(chosen: list[Evidence], evidence: list[Evidence], follow: int) -> list[Evidence]:
+    """`chosen` with up to `follow` sentences after each, within its paragraph, in reading order."""
+    by_place = {e.place: e for e in evidence}
+    wanted = {e.place: e for e in chosen}
+    for item in chosen:
+        passage, index = item.passage, item.index
+        for following in range(index + 1, min(index + 1 + follow, len(passage.sentences))):
+            target = by_place.get((passage.id, following))
+            if target is None or target.is_heading or not same_paragraph(passage, following - 1):
+                break
+            wanted.setdefault(target.place, target)
+    return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
+
+
 def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     passage, index = item.passage, item.index
     places = []
     if _POINTS_BACK.search(item.text) and index > 0 and same_paragraph(passage, index - 1):
         places.append((passage.id, index - 1))
+    if index + 1 < len(passage.sentences) and _answered_below(passage, index):
+        places.append((passage.id, index + 1))
     following = index
     while (
         len(places) < MAX_FORWARD + 1
@@ -68,9 +94,51 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     return places
 
 
+def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
+    """The list items or indented lines that a sentence ending in a colon introduces."""
+    if not _INTRODUCES.search(passage.sentence_text(index)):
+        return []
+    places = []
+    following = index + 1
+    while following < len(passage.sentences) and len(places) < MAX_BLOCK:
+        line = line_of(passage, following)
+        indented = line[:1].isspace()  # a literal block, however deeply indented
+        if not (indented or is_structural(line)) or is_underline(line) or line.startswith("#"):
+            break
+        if not line.lstrip().startswith(".. "):  # a directive's markup is not content
+            places.append((passage.id, following))
+        following += 1
+    return places
+
+
+def line_of(passage: Passage, index: int) -> str:
+    """The whole line on which sentence `index` of the passage begins."""
+    start = passage.sentences[index].start
+    first = passage.text.rfind("\n", 0, start) + 1
+    last = passage.text.find("\n", start)
+    return passage.text[first : last if last >= 0 else len(passage.text)]
+
+
+def _answered_below(passage: Passage, index: int) -> bool:
+    """Whether the next line takes up this one ("“X.”" then "This is much less of a killer
+    argument ..."): a reply under a quote, on the very next line."""
+    return _gap(passage, index).count("\n") == 1 and points_back(passage.sentence_text(index + 1))
+
+
 def same_paragraph(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` and the one after it belong to one paragraph."""
-    gap = passage.text[passage.sentences[index].end : passage.sentences[index + 1].start]
+    """Whether sentence `index` and the one after it belong to one paragraph.
+
+    A blank line ends a paragraph. A line break does too in text with one paragraph a line
+    (forum dumps), unless the line stops mid-sentence, without its final punctuation.
+    """
+    gap = _gap(passage, index)
     if re.search(r"\n[ \t]*\n", gap):
         return False
-    return "\n" not in gap or looks_wrapped(passage.text)
+    if "\n" not in gap or looks_wrapped(passage.text):
+        return True
+    return not _ENDED.search(passage.sentence_text(index))
+
+
+def _gap(passage: Passage, index: int) -> str:
+    """What stands between sentence `index` and the one after it."""
+    return passage.text[passage.sentences[index].end : passage.sentences[index + 1].start]

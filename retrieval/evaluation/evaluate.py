@@ -32,6 +32,12 @@ class Case:
     # Groups of words: an answer holds the gold fact when it has a word of every group.
     keywords: list[list[str]] = field(default_factory=list)
 
+    def cited_in(self, citations) -> bool:
+        """Whether any citation overlaps a gold span."""
+        return any(
+            _overlaps(c.source, c.line_start, c.line_end, g) for c in citations for g in self.gold
+        )
+
     def fact_in(self, text: str) -> bool:
         lowered = text.lower()
         return all(any(word.lower() in lowered for word in group) for group in self.keywords)
@@ -123,11 +129,7 @@ def evaluate(service, cases: list[Case]) -> Report:
             (rank for rank, p in enumerate(ranked, 1) if _holds_gold(p, case.gold)), None
         )
         valid = sum(1 for c in answer.citations if _quote_found(service, c))
-        cited_gold = any(
-            _overlaps(c.source, c.line_start, c.line_end, g)
-            for c in answer.citations
-            for g in case.gold
-        )
+        cited_gold = case.cited_in(answer.citations)
         report.outcomes.append(Outcome(case, first_hit, answer, valid, cited_gold))
     return report
 

@@ -113,10 +113,16 @@ def embed_array(embedder: Embeddings, texts: list[str]) -> np.ndarray:
     return array / np.maximum(np.linalg.norm(array, axis=1, keepdims=True), 1e-12)
 
 
+# What the embedder is given of each sentence (see retrieval/ingest/markup.py); part of the
+# embedder's id, so that an index embedded from other text is rebuilt, not mixed.
+EMBEDDED_TEXT = "plain-markup"
+
+
 def embedder_id(embedder: Embeddings) -> str:
     """A name that changes when the vectors would change, so a new embedder forces a rebuild."""
-    return (
+    name = (
         getattr(embedder, "name", None)
         or getattr(embedder, "model", None)
         or type(embedder).__name__
     )
+    return f"{name}/{EMBEDDED_TEXT}"

@@ -27,7 +27,7 @@ class Document:
     text: str
     url: str = ""
 
-    @cached_property
+    @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

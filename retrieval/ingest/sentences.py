@@ -40,11 +40,11 @@ def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
 
 
 # Lines that carry structure rather than running prose: headings and their underlines, list
-# items, reStructuredText directives and fields, quotes, tables and code fences.
+# items, reStructuredText directives and fields (":param x: ...", not a role such as
+# ":meth:`f`" that merely starts a wrapped line), quotes, tables and code fences.
 _UNDERLINE = re.compile(r"^\s*([=\-~^*+#`'\".:_])\1{2,}\s*$")
-_STRUCTURE = re.compile(
-    r"^\s*(?:#{1,6}\s|[-*+•]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|\.\.\s|:[\w ]+:|>|\||```|~~~)"
-)
+_ITEM_MARK = r"(?:[-*+•]|\(?\d{1,3}[.)]|\(?[a-z][.)])"  # "* ", "- ", "1. ", "(a) "
+_STRUCTURE = re.compile(rf"^\s*(?:#{{1,6}}\s|{_ITEM_MARK}\s|\.\.\s|:[\w ]+:(?:\s|$)|>|\||```|~~~)")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_]*\s*$")
 WRAPPED_MEDIAN_CHARS = 100  # prose lines of hard-wrapped text are rarely longer
 WRAPPED_MIN_LINES = 8  # fewer lines tell too little to treat line breaks as spaces
@@ -79,6 +79,15 @@ def looks_wrapped(text: str) -> bool:
     return median <= WRAPPED_MEDIAN_CHARS and runs_on >= WRAPPED_SHARE * len(prose)
 
 
+_LIST_ITEM = re.compile(rf"^\s*{_ITEM_MARK}\s+\S")
+
+
+def _item_goes_on(line: str, after: str) -> bool:
+    """A list item whose text runs on into the indented line after it ("* The sort is stable --
+    if two items ... will be\n  preserved in the sorted list.")."""
+    return bool(_LIST_ITEM.match(line)) and after[:1].isspace()
+
+
 def soft_breaks(text: str) -> set[int]:
     """Offsets of the line breaks that only wrap a paragraph's running prose."""
     soft, offset = set(), 0
@@ -90,7 +99,7 @@ def soft_breaks(text: str) -> set[int]:
         if (
             line.strip()
             and after.strip()
-            and not is_structural(line)
+            and (not is_structural(line) or _item_goes_on(line, after))
             and not is_structural(after)
             and not is_underline(following)  # `after` is a heading
         ):

@@ -107,6 +107,13 @@ def make_generator(
     )
 
 
+def _untrusted(stats: dict) -> str:
+    """Why a checked reply is not used: no sentences, no citation markers, or unsupported."""
+    if not stats["sentences"]:
+        return "no sentences"
+    return "unsupported" if stats["reply_marked"] else "no markers"
+
+
 class LLMFailure(Exception):
     """The model gave nothing usable: why (a timeout, an error, an unsupported reply) and counts."""
 
@@ -163,9 +170,7 @@ class LLMAnswerer:
         debug["verdicts"] = checked.verdicts
         stats = {**checked.stats, **_cost(call)}
         if not checked.trusted:
-            raise LLMFailure(
-                "no sentences" if not checked.stats["sentences"] else "unsupported", stats, debug
-            )
+            raise LLMFailure(_untrusted(checked.stats), stats, debug)
         verification = {"outcome": "verified", **stats, "debug": debug}
         return Answer(
             question, checked.text, tuple(checked.citations), None, {}, "llm", verification

@@ -5,9 +5,12 @@ Markers come in the forms models write: [1], [1, 2], [passage 1], (1), ¹. A mar
 names no passage is invented and removed, and its sentence with it. For a marker that names
 a passage, the claim must be close to one of that passage's sentences (cosine of sentence
 vectors) and use few content words the passage lacks; the quote shown is that closest
-sentence, copied from the passage, so quotes are verbatim by construction. A sentence with
-no marker at all is attributed to the passage that supports it best, if that passage passes
-the same threshold, and dropped otherwise: small models write honest prose without markers.
+sentence, copied from the passage, so quotes are verbatim by construction. In a reply that
+cites, a sentence with no marker is attributed to the passage that supports it best, if that
+passage passes the same threshold, and dropped otherwise: models that cite leave some honest
+sentences unmarked ("In section 4.4.2."). A reply with no marker at all is not attributed:
+sentence similarity measures topic, not truth, and a model that ignores the format writes
+on-topic falsehoods that pass it (SmolLM2 on the eval set: 30 such replies, none correct).
 Citations are merged per passage and numbered by first use.
 """
 
@@ -169,8 +172,10 @@ class CiteChecker:
         decided (kept, attributed, unsupported, invented, uncited, blocked) and the scores.
         """
         claims = parse_claims(reply)
+        marked = any(c.cited for c in claims)
         stats = {
             "sentences": len(claims),
+            "reply_marked": marked,
             "sentences_kept": 0,
             "markers_invented": 0,
             "markers_unsupported": 0,
@@ -183,7 +188,7 @@ class CiteChecker:
         kept: list[Kept] = []
         for claim, vector in zip(claims, vectors):
             verdict = {"sentence": claim.text, "cited": claim.cited}
-            support = self._supported(claim, vector, passages, stats, verdict)
+            support = self._supported(claim, vector, passages, stats, verdict, marked)
             if support:
                 kept.append((claim.text, support))
             if verdicts is not None:
@@ -191,8 +196,9 @@ class CiteChecker:
         stats["sentences_kept"] = len(kept)
         return kept, stats
 
-    def _supported(self, claim: Claim, vector, passages, stats, verdict: dict):
-        """(passage, best sentence) for each cited passage that supports the claim."""
+    def _supported(self, claim: Claim, vector, passages, stats, verdict: dict, marked: bool):
+        """(passage, best sentence) for each cited passage that supports the claim; an unmarked
+        claim is attributed only in a reply that cites (`marked`)."""
         valid = list(dict.fromkeys(n for n in claim.cited if n in passages))
         invented = {n for n in claim.cited if n not in passages}
         stats["markers_invented"] += len(invented)
@@ -201,6 +207,10 @@ class CiteChecker:
         ):
             stats["sentences_blocked"] += 1
             verdict["verdict"] = "blocked"
+            return []
+        if not claim.cited and not marked:
+            stats["sentences_uncited"] += 1
+            verdict["verdict"] = "uncited"
             return []
         if not claim.cited:
             return self._attributed(claim, vector, passages, stats, verdict)

@@ -22,7 +22,7 @@ from retrieval.answer.analysis import analyse
 from retrieval.answer.citations import compose, compose_parts
 from retrieval.answer.evidence import is_heading_at, rank_evidence
 from retrieval.answer.extractive import shown
-from retrieval.answer.spans import points_back, points_forward, same_paragraph
+from retrieval.answer.spans import line_of, points_back, points_forward, same_paragraph
 from retrieval.errors import UnknownDocumentError
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import Version
@@ -32,6 +32,9 @@ from retrieval.types import Citation, Passage, Refusal, RefusalReason
 
 MMR_LAMBDA = 0.7  # relevance against redundancy (Carbonell & Goldstein, 1998)
 _MARKER = re.compile(r"\[(\d+)\]")
+# A paragraph's first sentence usually states its point, and a document's first one most of all
+# (the location feature of Edmundson, 1969): each is a bonus to its centrality.
+LEAD_BONUS = 0.05
 TOPIC_MMR_LAMBDA = 0.85  # on a topic, staying on it matters more than variety
 TOPIC_PASSAGES = 12
 TOPIC_MARGIN = 0.15  # a topic summary keeps sentences this close to the best match's cosine
@@ -198,6 +201,8 @@ def pick_sentences(
         return []
     vectors = np.stack([p.sentence_vectors[i] for p, i in candidates])
     relevance = vectors @ _unit(vectors.mean(axis=0))
+    relevance += LEAD_BONUS * np.array([opens_paragraph(p, i) for p, i in candidates])
+    relevance += LEAD_BONUS * np.array([p.line_start == 1 and i == 0 for p, i in candidates])
     if focus is not None:
         # A sentence's passage counts too: "They are a nice way..." is about its passage's topic.
         context = np.stack([_unit(p.sentence_vectors.mean(axis=0)) for p, _ in candidates])
@@ -273,16 +278,42 @@ def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
                 continue
             seen.add(text.lower())
             every.append((passage, index))
-            if _whole_statement(text):
+            if (
+                _whole_statement(text)
+                and not _continues(passage, index)
+                and not _code(passage, index)
+            ):
                 fit.append((passage, index))
     return fit or every
 
 
+def _continues(passage: Passage, index: int) -> bool:
+    """Whether the sentence finishes one begun before it ("... a combination of" / "“X” and")."""
+    return (
+        index > 0
+        and same_paragraph(passage, index - 1)
+        and points_forward(passage.sentence_text(index - 1))
+    )
+
+
+def _code(passage: Passage, index: int) -> bool:
+    """A line of a code block, a doctest or a directive: an example, not a point."""
+    line = line_of(passage, index)
+    return line[:1].isspace() or line.lstrip().startswith((">>>", "...", ".. "))
+
+
+def opens_paragraph(passage: Passage, index: int) -> bool:
+    """Whether the sentence is the first of its paragraph (or post): where writers put the point."""
+    return index == 0 or not same_paragraph(passage, index - 1)
+
+
 def _whole_statement(text: str) -> bool:
-    """Of readable length, not a question or a lead-in, not cut off mid-clause ("... and")."""
+    """Of readable length, not a question or a lead-in, not cut off at either end ("... and")."""
     words = text.rstrip("”\"'’)").split()
-    if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] in "?:,;":
-        return False
+    if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] in "?:,;" or text[0].islower():
+        return False  # a lower-case start is the rest of a sentence cut before it
+    if text[0] == "(":
+        return False  # a parenthetical aside, not a point
     if points_back(text) or points_forward(text) or _POINTER.match(text):
         return False  # "This is why ...", "See section 2.2.4": not a point on its own
     return words[-1].lower() not in _DANGLING
@@ -356,7 +387,7 @@ def lead_ins_for(
         (p.source, p.sentences[i].line_start, " ".join(p.sentence_text(i).split()).lstrip("# "))
         for p in passages
         for i in range(len(p.sentences))
-        if is_heading_at(p, i) and any(c.isalpha() for c in p.sentence_text(i))
+        if is_heading_at(p, i) and _titled(p.sentence_text(i)) and not _code(p, i)
     )
     lead_ins = []
     for passage, index in chosen:
@@ -368,6 +399,11 @@ def lead_ins_for(
             before = [h for h in own if h[1] < line]
             lead_ins.append(before[-1][2] if before else "")
     return lead_ins
+
+
+def _titled(heading: str) -> bool:
+    """A heading with words, not a directive or a link label (".. _socket-howto:")."""
+    return any(c.isalpha() for c in heading) and not heading.lstrip().startswith(("..", "_"))
 
 
 def _sections(lead_ins: list[str], parts: list[str]) -> tuple[tuple[str, str], ...]:

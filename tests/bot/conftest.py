@@ -9,6 +9,8 @@ import pytest
 
 from bot.client import SeedBot
 from bot.feedback import FeedbackStore
+from bot.progress import Pace
+from tests.bot.helpers import VirtualTime
 from tests.discord_double import DiscordDouble, run_client
 
 
@@ -20,17 +22,25 @@ def double(discord_double) -> DiscordDouble:
 
 @pytest.fixture
 async def make_bot(double, tmp_path) -> AsyncIterator:
-    """`await make_bot(service, **settings_changes)`: a ready SeedBot on the double."""
+    """`await make_bot(service, **settings_changes)`: a ready SeedBot on the double.
+
+    Its progress runs on virtual time (`time`: a VirtualTime), so no answer shows progress
+    unless a test advances the clock, however slow this machine is."""
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(service, **changes) -> SeedBot:
+        async def start(service, time: VirtualTime | None = None, **changes) -> SeedBot:
             settings = service.settings.replace(
                 feedback_db=tmp_path / "feedback.sqlite3", **changes
             )
             feedback = FeedbackStore(settings.feedback_db)
             stack.callback(feedback.close)
+            time = time or VirtualTime()
             bot = SeedBot(
-                settings=settings, service=service, feedback=feedback, guild_ready_timeout=0.1
+                settings=settings,
+                service=service,
+                feedback=feedback,
+                guild_ready_timeout=0.1,
+                pace=Pace(clock=time, sleep=time.sleep),
             )
             await stack.enter_async_context(run_client(bot, double))
             await bot.tree.sync()  # so the double checks every command against its schema

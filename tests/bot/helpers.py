@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -68,3 +69,39 @@ def verbatim_in_corpus(corpus: Path, source: str, quote: str) -> bool:
 
 def markers(text: str) -> list[int]:
     return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+
+
+class VirtualTime:
+    """The clock and sleep of the bot's pace (bot/progress.py): time moves only when the test
+    calls `advance`, so progress shows exactly when the test says and no test waits it out."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeping: list[float] = []  # the times sleepers wait for
+        self._moved = asyncio.Condition()
+        self._slept = asyncio.Event()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + seconds
+        self.sleeping.append(target)
+        self._slept.set()
+        try:
+            async with self._moved:
+                await self._moved.wait_for(lambda: self.now >= target)
+        finally:
+            self.sleeping.remove(target)
+
+    async def advance(self, seconds: float) -> None:
+        self.now += seconds
+        async with self._moved:
+            self._moved.notify_all()
+
+    async def sleeper(self) -> float:
+        """The time a sleeper waits for, once one is asleep (waiting for one to fall asleep)."""
+        while not self.sleeping:
+            self._slept.clear()
+            await asyncio.wait_for(self._slept.wait(), TIMEOUT)
+        return self.sleeping[-1]

@@ -119,7 +119,7 @@ async def test_cooldown_tells_the_member_when_to_try_again(double, make_bot, see
 async def test_a_failure_after_deferring_still_gets_an_answer(
     double, seed_bot, monkeypatch, caplog
 ):
-    def broken(question, history=()):
+    def broken(question, history=(), on_stage=None):
         raise RuntimeError("index exploded")
 
     monkeypatch.setattr(seed_bot.service, "ask", broken)

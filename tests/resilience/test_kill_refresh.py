@@ -129,17 +129,22 @@ def test_sigkill_at_random_points_never_loses_the_index(
     settings = settings.replace(corpus_dir=corpus)
     cut, full = refresh_and_kill(setup, tmp_path, delay=600)  # a full, uncut refresh
     assert not cut
+    # A refresh costs what changed, so kills are timed by an uncut round of the same size.
+    for _ in range(2):
+        mutate(corpus, rng, rounds)
+    cut, incremental = refresh_and_kill(setup, tmp_path, delay=600)
+    assert not cut
     live = expected_chunks(corpus)
     outcomes = []
     for round_no in range(rounds):
         changes = [mutate(corpus, rng, round_no) for _ in range(2)]
         building = expected_chunks(corpus)
-        delay = rng.uniform(0, full * 0.5)  # a round re-embeds about half of the corpus
+        delay = rng.uniform(0, incremental)
         killed, _ = refresh_and_kill(setup, tmp_path, delay)
         which = check_live(setup, settings, embedder, [live, building])
         live = building if which == 1 else live
         outcomes.append((changes, round(delay, 2), killed, "new" if which else "previous"))
-    print(f"seed {SEED}, full refresh {full:.1f} s; (changes, delay, killed, live):", *outcomes)
+    print(f"seed {SEED}, full {full:.1f} s, a round {incremental:.1f} s:", *outcomes)
     cut = [o for o in outcomes if o[2]]
     assert len(cut) >= rounds // 2, f"too few kills landed mid-refresh (seed {SEED}): {outcomes}"
     assert any(o[3] == "previous" for o in cut), outcomes

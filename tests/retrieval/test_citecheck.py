@@ -122,13 +122,25 @@ def test_an_unmarked_claim_no_passage_supports_is_dropped(seed_service, checker)
     passages = passages_for(seed_service, "what did RLHF leave behind")
     verdicts: list[dict] = []
     kept, stats = checker.verify(
+        f"{passages[1].sentence_text(0)} [1] "
         "Constitutional AI was introduced by Anthropic in 2022 to replace RLHF.",
         passages,
         verdicts,
     )
-    assert kept == [] and stats["sentences_uncited"] == 1
-    assert verdicts[0]["verdict"] == "uncited"
-    assert max(verdicts[0]["scores"].values()) < SUPPORT_THRESHOLD
+    assert len(kept) == 1 and stats["sentences_uncited"] == 1
+    assert verdicts[1]["verdict"] == "uncited"
+    assert max(verdicts[1]["scores"].values()) < SUPPORT_THRESHOLD
+
+
+def test_a_reply_that_cites_nothing_has_nothing_attributed(seed_service, checker):
+    passages = passages_for(seed_service, "speed argument against schemers")
+    n = next(n for n, p in passages.items() if "speed argument" in p.text)
+    verdicts: list[dict] = []
+    kept, stats = checker.verify(passages[n].sentence_text(0), passages, verdicts)
+    assert kept == [] and not stats["reply_marked"]
+    assert [v["verdict"] for v in verdicts] == ["uncited"]
+    kept, stats = checker.verify(f"{passages[n].sentence_text(0)} [{n}]", passages)
+    assert len(kept) == 1 and stats["reply_marked"]
 
 
 def test_a_sentence_with_only_an_invented_marker_is_not_attributed(seed_service, checker):

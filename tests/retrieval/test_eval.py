@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.answer import extractive
 from retrieval.answer.refusal_model import RefusalModel
+from retrieval.evaluation import selection
 from retrieval.evaluation.evaluate import DEFAULT_SET, evaluate, load_cases
+from retrieval.ingest.corpus import read_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +48,30 @@ def test_the_held_out_sets_are_well_formed(name):
     assert len({c.id for c in cases}) == len(cases)
     assert all(bool(c.gold) == c.answerable for c in cases)
     assert sum(not c.answerable for c in cases) >= 15
+
+
+@pytest.mark.parametrize(
+    "name", ["questions", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
+)
+def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
+    for case in load_cases(ROOT / "eval" / f"{name}.jsonl"):
+        assert bool(case.keywords) == case.answerable, case.id
+        gold = " ".join(
+            read_lines(ROOT / "seeds", g.source, g.line_start, g.line_end) or "" for g in case.gold
+        )
+        assert case.fact_in(gold), case.id
+
+
+def test_bringing_the_next_sentence_along_finds_more_facts_than_the_best_alone(seed_service):
+    trials = selection.prepared(seed_service.stages, "seeds", load_cases(ROOT / DEFAULT_SET))
+    near = extractive.NEAR_BEST
+    alone = selection.figures(trials, 3, near, follow=0)["seeds"]
+    followed = selection.figures(trials, 3, near, follow=extractive.FOLLOW)["seeds"]
+    assert followed["gold_fact_in_answer"] > alone["gold_fact_in_answer"]
+    assert followed["gold_cited"] >= alone["gold_cited"]
+    fitted = selection.fit_selection(trials, 3)
+    assert fitted["chosen"]["follow"] in selection.FOLLOW
+    assert set(fitted["cross_validated"]["seeds"]) == {"gold_fact_in_answer", "gold_cited", "words"}
 
 
 @pytest.fixture(scope="module")

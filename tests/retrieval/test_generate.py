@@ -103,14 +103,38 @@ def test_unsupported_claims_fall_back_to_the_extractive_answer(llm_service):
 
 
 def test_an_unmarked_sentence_is_cited_to_the_passage_that_supports_it(llm_service):
-    # Small models write honest prose without markers: it is kept when a passage supports it
-    # as strongly as a marked claim must be supported, and quoted from that passage.
-    with_replies(llm_service, "SGD would punish the extra reasoning that schemers need to do.")
+    # Models that cite leave some honest sentences unmarked: such a sentence is kept when a
+    # passage supports it as strongly as a marked claim must be supported, and quoted from it.
+    passages = numbered(llm_service, QUESTION)
+    n = find(passages, "speed argument")
+    with_replies(
+        llm_service,
+        f"The reply calls it a speed argument against schemers [{n}]. "
+        "SGD would punish the extra reasoning that schemers need to do.",
+    )
     answer = llm_service.ask(QUESTION)
-    assert answer.path == "llm" and answer.text.endswith("[1]")
+    assert answer.path == "llm"
     assert answer.verification["sentences_attributed"] == 1
-    assert "SGD will punish the extra reasoning" in answer.citations[0].quote
+    assert answer.verification["sentences_kept"] == 2
+    assert any("SGD will punish the extra reasoning" in c.quote for c in answer.citations)
     assert answer.verification["decision"] == {"by": "model", "why": "verified"}
+
+
+def test_a_reply_that_cites_nothing_falls_back_however_close_to_the_passages(llm_service):
+    # Sentence similarity measures topic, not truth: a model that ignores the format wrote
+    # on-topic falsehoods that passed it (bench/results.md, LLM section). Such a reply is not
+    # attributed sentence by sentence, even where a sentence is true.
+    offline = extractive(llm_service, QUESTION)
+    with_replies(
+        llm_service,
+        "SGD would punish the extra reasoning that schemers need to do. "
+        "The report goes deep on how path-dependent training is.",
+    )
+    answer = llm_service.ask(QUESTION)
+    assert answer.path == "extractive" and answer.text == offline.text
+    assert answer.verification["llm_fallback"] == "no markers"
+    assert answer.verification["sentences_attributed"] == 0
+    assert answer.verification["decision"] == {"by": "evidence", "why": "llm_failed"}
 
 
 def test_a_reply_without_citations_that_no_passage_supports_falls_back(llm_service):
@@ -280,3 +304,36 @@ def test_the_strong_evidence_level_is_the_calibrated_one(llm_service):
     chosen = calibrate.calibration(outcomes, MIN_PRECISION)["best"]
     assert chosen["level"] == STRONG_EVIDENCE
     assert chosen["precision"] >= MIN_PRECISION or chosen["level"] > 1  # or: never overrides
+
+
+def test_progress_stages_follow_the_work_search_write_check(llm_service):
+    history = [Turn("what do collapsible boxes offer", "They hold skippable asides [1].")]
+    n = find(numbered(llm_service, "How do collapsible boxes compare to footnotes?"), "Compared")
+    with_replies(
+        llm_service,
+        "How do collapsible boxes compare to footnotes?",  # the rewrite: still searching
+        f"Collapsable boxes are more prominent than footnotes [{n}].",
+    )
+    stages = []
+    answer = llm_service.ask("and compared to footnotes?", history, on_stage=stages.append)
+    assert answer.path == "llm"
+    assert stages == ["search", "write", "check"]
+
+
+def test_progress_without_a_model_reply_never_says_checking(llm_service):
+    stages = []
+    extractive(llm_service, QUESTION)
+    llm_service.ask(QUESTION, on_stage=stages.append)
+    assert stages == ["search"]
+
+    def hanging():
+        time.sleep(3)
+        yield "Too late [1]."
+
+    llm_service.use_generator(
+        LLMAnswerer(GenericFakeChatModel(messages=hanging()), llm_service.embedder, timeout_s=0.5)
+    )
+    stages.clear()
+    answer = llm_service.ask(QUESTION, on_stage=stages.append)
+    assert answer.verification["llm_fallback"] == "timeout"
+    assert stages == ["search", "write"]

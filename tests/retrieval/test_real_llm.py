@@ -35,7 +35,7 @@ ANSWERABLE = (
     "how did the commenter feel about chatgpt's alignment when it first launched",
 )
 OFF_TOPIC = "what is the recipe for carbonara"
-FALLBACK_REASONS = {"unsupported", "no sentences"}
+FALLBACK_REASONS = {"unsupported", "no sentences", "no markers"}
 
 
 @pytest.fixture(scope="module")

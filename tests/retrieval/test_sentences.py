@@ -35,6 +35,25 @@ def test_a_line_break_ends_a_sentence():
     ]
 
 
+def test_a_role_at_the_start_of_a_wrapped_line_continues_the_sentence():
+    # ":meth:`f`" is inline markup; only ":name: value" (a field list) starts a new line.
+    text = (
+        "A Python iterator must support a method called\n"
+        ":meth:`~iterator.__next__` that takes no arguments.  Then a field follows:\n"
+        ":param x: the value\n"
+    )
+    assert texts_of_wrapped(text) == [
+        "A Python iterator must support a method called\n"
+        ":meth:`~iterator.__next__` that takes no arguments.",
+        "Then a field follows:",
+        ":param x: the value",
+    ]
+
+
+def texts_of_wrapped(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text, wrapped=True)]
+
+
 @given(st.text(max_size=400))
 def test_spans_are_ordered_disjoint_stripped_and_cover_all_non_space(text):
     spans = sentence_spans(text)

@@ -88,6 +88,15 @@ def test_a_follow_up_resolves_to_the_earlier_subject(seed_service):
     assert not follow.refused
 
 
+def test_a_follow_up_says_more_instead_of_repeating_the_answer(seed_service):
+    first = seed_service.ask("What did the commenter think about ChatGPT's alignment?")
+    history = [Turn(first.question, first.text, tuple(first.citations))]
+    follow = seed_service.ask("why?", history)
+    before = {" ".join(c.quote.split()) for c in first.citations}
+    assert follow.citations and not follow.refused
+    assert all(" ".join(c.quote.split()) not in before for c in follow.citations)
+
+
 def test_an_ordinal_follow_up_points_at_that_citation(seed_service):
     cited = (
         Citation(1, SEED_003, 25, 25, "Collapsable boxes are amazing."),

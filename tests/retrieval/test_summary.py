@@ -22,6 +22,7 @@ from retrieval.ingest.corpus import read_lines
 from retrieval.ingest.sentences import sentence_spans
 from retrieval.llm.answerer import LLMAnswerer
 from retrieval.summary.summarizer import Summarizer, load_passages
+from tests.conftest import make_service
 
 DOCUMENTS = ("000_ca3cea7e8a48471e.txt", "003_6fe5a58e943e7eb6.txt")
 _PART = re.compile(r"(.+?)((?: \[\d+\])+)(?= |$)")
@@ -99,6 +100,56 @@ def test_a_topic_summary_gathers_passages_about_it(seed_service):
     assert summary.citations and not summary.refused
     assert all(c.source == DOCUMENTS[1] and 25 <= c.line_start <= 28 for c in summary.citations)
     assert_verbatim_and_cited(summary, seed_service.settings.corpus_dir)
+
+
+def test_a_document_summary_opens_with_the_point_its_writer_opens_with(seed_service):
+    summary = seed_service.summarize(document=DOCUMENTS[0])
+    assert summary.citations[0].line_start == 1  # "... a “speed argument against schemers”"
+    quotes = " ".join(c.quote for c in summary.citations)
+    assert not quotes.startswith("“The type of")  # the second half of a sentence begun above
+
+
+RST_HOWTO = """Sorting HOW TO
+**************
+
+Python lists have a built-in method that modifies the list in-place.  There is
+also a built-in function that builds a new sorted list from an iterable.
+
+A simple ascending sort is very easy: just call the function.  It returns a new
+sorted list::
+
+    >>> sorted([5, 2, 3, 1, 4])
+    [1, 2, 3, 4, 5]
+
+Sort Stability
+==============
+
+Sorts are guaranteed to be stable.  That means that when multiple records have
+the same key, their original order is preserved (which is handy for sorting in
+several passes).
+
+* The sort is stable -- if two items have the same key, their order will be
+  preserved in the sorted list.
+* The original items do not have to be comparable because the ordering of the
+  decorated tuples will be determined by at most the first two items.
+"""
+
+
+def test_a_summary_of_documentation_holds_points_not_code_or_cut_sentences(
+    settings, embedder, tmp_path
+):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "sorting.rst.txt").write_text(RST_HOWTO, encoding="utf-8")
+    docs = make_service(settings, embedder, corpus_dir=corpus, store_dir=tmp_path / "store")
+    docs.refresh()
+    summary = docs.summarize(document="sorting.rst.txt")
+    assert summary.citations and not summary.refused
+    for citation in summary.citations:
+        assert not citation.quote.lstrip().startswith((">>>", "["))  # no code
+        assert citation.quote[0].isupper() or citation.quote[0] == "*"
+        assert citation.quote.rstrip().endswith((".", ")"))  # whole sentences
+    assert {lead_in for lead_in, _ in summary.sections} <= {"Sorting HOW TO", "Sort Stability"}
 
 
 def test_a_topic_the_texts_never_discuss_is_refused(seed_service):
