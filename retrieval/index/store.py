@@ -276,6 +276,7 @@ class Version:
     deleted: frozenset[str] = frozenset()  # records of committed stamps it does not hold
     gone: frozenset[str] = frozenset()  # of those, the ones its previous version did not hold
     previous: str = ""  # the version it replaced in the same generation, if any
+    published_at: float = 0.0  # wall-clock time it went live (0: unknown, long ago)
 
     def __post_init__(self) -> None:
         if not self.generation:
@@ -311,6 +312,7 @@ class Version:
             "deleted": json.dumps(sorted(self.deleted)),
             "gone": json.dumps(sorted(self.gone)),
             "previous": self.previous,
+            "published_at": self.published_at,
         }
 
     @classmethod
@@ -328,6 +330,7 @@ class Version:
             frozenset(json.loads(meta["deleted"])),
             frozenset(json.loads(meta["gone"])),
             meta["previous"],
+            float(meta.get("published_at", 0.0)),
         )
 
 
