@@ -449,11 +449,18 @@ class Store:
         return doomed
 
     def drop_version(self, name: str) -> None:
-        """Delete a generation's collections; one already gone (another cleaner won) is fine."""
+        """Delete a generation's collections; one already gone (another cleaner won) is fine.
+
+        The passages' records go first: Chroma's delete_collection leaves their list fields
+        behind, for the records that later reuse their rows (chroma-core/chroma#7594).
+        """
         from chromadb.errors import NotFoundError
 
         for suffix in ("_chunks", "_sentences"):
             try:
+                if suffix == "_chunks":
+                    records = self.client.get_collection(f"{name}{suffix}")
+                    records.delete(where={STAMP_KEY: {"$gte": BASE}})  # every record
                 self.client.delete_collection(f"{name}{suffix}")
             except NotFoundError:
                 pass

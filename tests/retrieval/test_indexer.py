@@ -192,12 +192,13 @@ def test_a_documents_passages_include_those_whose_copy_stands_in_it(settings, em
     assert copy.id in retriever.passage_ids_of("a.txt")
 
 
-def test_an_index_in_the_old_json_layout_is_rebuilt_not_read(settings, embedder):
+@pytest.mark.parametrize("schema", [1, 2])  # 1: JSON layout; 2: copy fields without a count
+def test_an_index_in_an_older_layout_is_rebuilt_not_read(settings, embedder, schema):
     service = make_service(settings, embedder)
     service.refresh()
     pointer = service.store.client.get_collection(POINTER_COLLECTION)
     old = {k: v for k, v in pointer.metadata.items() if k not in ("schema", "generation")}
-    pointer.modify(metadata={**old, "schema": 1})
+    pointer.modify(metadata={**old, "schema": schema})
     with pytest.raises(IndexMissingError, match="earlier version"):
         service.store.active()
     report = make_service(settings, embedder).refresh()
