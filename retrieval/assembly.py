@@ -60,7 +60,8 @@ def assemble(
     """The service from its parts (what tests use with their own store, embedder or clock)."""
     support = support or TermSupport(embedder)
     lock = RefreshLock(settings.store_dir / "refresh.lock")
-    indexer = Indexer(store, embedder, settings.corpus_dir, lock, settings.chunk_chars)
+    chunks = settings.store_dir / "chunks"
+    indexer = Indexer(store, embedder, settings.corpus_dir, lock, settings.chunk_chars, chunks)
     live = LiveIndex(store, indexer, settings.store_dir / "bm25", clock)
     retriever = HybridRetriever(
         live=live, embed=lambda text: embed_array(embedder, [text])[0], k=settings.top_k

@@ -26,6 +26,7 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
 from retrieval.index import packed
+from retrieval.index.chunkcache import Chunked, chunk_documents
 from retrieval.index.embedder import embed_array, embedder_id
 from retrieval.index.locks import RefreshLock
 from retrieval.index.records import (
@@ -38,7 +39,6 @@ from retrieval.index.records import (
     stored_metadata,
 )
 from retrieval.index.store import Store, Version, new_version_name, version_time
-from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import CorpusScan, read_corpus
 from retrieval.ingest.markup import plain
 from retrieval.types import Passage
@@ -47,6 +47,12 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 EMBED_BATCH = 256
+# How long the version a refresh replaced stays whole. Readers follow the pointer every
+# live.POINTER_TTL_S instead of reading it per search, so a version must not lose records (or
+# see a later refresh's) while a reader may still use it: the refresh after next would do
+# both, and does them only once the live version has been live this long. Wall-clock time,
+# compared across processes (and machines, on a shared server): the margin covers their skew.
+REPLACED_KEPT_S = 30.0
 MAX_DELETED = 10_000  # record ids a version lists in the pointer; more, and it is a full build
 DELETE_BATCH = 5_000
 
@@ -89,12 +95,17 @@ class Indexer:
         corpus_dir: Path,
         lock: RefreshLock,
         chunk_chars: int = 600,
+        cache_dir: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.corpus_dir = corpus_dir
         self.lock = lock
         self.chunk_chars = chunk_chars
+        # How each document was cut last time (retrieval/index/chunkcache.py); None: no cache.
+        self.chunk_cache = cache_dir / "chunks.npz" if cache_dir else None
+        self.clock = clock
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Bring the index up to date with the corpus; raises RefreshRunningError if one runs."""
@@ -106,15 +117,16 @@ class Indexer:
         started = time.perf_counter()
         progress("reading corpus", 0, 1)
         scan = read_corpus(self.corpus_dir)
-        passages = chunk_corpus(scan.documents, self.chunk_chars)
-        documents = document_stats(scan, passages)
-        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
         live = self._active_or_none()
         old = self._reusable(live)  # the version whose vectors can be reused
+        before = old.documents if old and not force else None
+        chunked = self._chunk(scan, before)
+        documents = chunked.documents
+        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
         name = new_version_name()
         report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
         if old and old.fingerprint == fingerprint and not force:
-            report.version, report.unchanged = old.name, len(passages)
+            report.version, report.unchanged = old.name, chunked.total
             report.seconds = time.perf_counter() - started
             return report
         if live:
@@ -122,16 +134,22 @@ class Indexer:
             # process's full build in progress on a shared server, and are left to it.
             self.store.drop_unused({live.generation}, before=live.generation)
         base = Version(name, time.time(), embedder_id(self.embedder), fingerprint, documents)
-        delta = _Delta.of(self.store, old, passages, documents) if old and not force else None
+        delta = _Delta.of(self.store, old, chunked, documents) if before is not None else None
         if delta is not None and len(delta.deleted) <= MAX_DELETED:
-            self._run(_incremental(base, old, delta), report, progress, delta)
+            settled = self._settled(old)  # decided once: the clock may move (or jump) meanwhile
+            self._run(_incremental(base, old, delta, settled), report, progress, delta, settled)
         else:
+            passages = chunked.passages if before is None else self._chunk(scan, None).passages
             self._run(base, report, progress, _Delta.full(self.store, old, passages))
         report.seconds = time.perf_counter() - started
         log.info("refreshed index to %s: %s", report.version, report.summary())
         return report
 
-    def _run(self, version: Version, report, progress, delta: _Delta) -> None:
+    def _chunk(self, scan: CorpusScan, before: dict | None) -> Chunked:
+        """Every document's statistics; passages of those cut again (all, without `before`)."""
+        return chunk_documents(scan.documents, self.chunk_chars, self.chunk_cache, before)
+
+    def _run(self, version: Version, report, progress, delta: _Delta, settled=True) -> None:
         """Write `version`'s records and switch to it."""
         delta.count(report)
         try:
@@ -139,7 +157,7 @@ class Indexer:
                 self.store.collection(version.chunks, create=True)
                 self.store.collection(version.sentences, create=True)
             else:
-                self._tidy(version, delta.source)
+                self._tidy(version, delta.source, settled)
             self._copy(version, delta, progress)
             report.embedded_texts = self._embed(version, delta.fresh, progress)
         except BaseException as exc:
@@ -149,6 +167,10 @@ class Indexer:
                 raise
             return
         self._publish(version, report)
+
+    def _settled(self, live: Version | None) -> bool:
+        """Whether `live` went live long enough ago that no reader uses its predecessors."""
+        return live is None or self.clock() - live.published_at >= REPLACED_KEPT_S
 
     def _active_or_none(self) -> Version | None:
         try:
@@ -177,11 +199,13 @@ class Indexer:
             return None
         return live
 
-    def _tidy(self, version: Version, live: Version) -> None:
+    def _tidy(self, version: Version, live: Version, settled: bool) -> None:
         """Before writing: clear records no version holds, fold older stamps into the base.
 
         None of it changes what the live version or the one it replaced hold, and all of it
-        is done again by the next refresh if this one is killed.
+        is done again by the next refresh if this one is killed. Forgetting and folding
+        change what older versions hold, so they wait until those are settled (see
+        REPLACED_KEPT_S); meanwhile the new version lists the records it must skip.
         """
         dead = {
             "$and": [
@@ -189,8 +213,9 @@ class Indexer:
                 {STAMP_KEY: {"$lt": version.stamp}},  # (later ones may be running elsewhere)
             ]
         }
-        older = [s for s in live.committed if s not in (BASE, live.stamp)]
-        self._forget(live)  # if the refresh that made it live was killed before doing so
+        older = [s for s in live.committed if s not in (BASE, live.stamp)] if settled else []
+        if settled:
+            self._forget(live)  # if the refresh that made it live was killed before doing so
         for name in (version.chunks, version.sentences):
             collection = self.store.collection(name)
             collection.delete(where=dead)
@@ -214,11 +239,12 @@ class Indexer:
             self._discard(version)
             return
         current = self._active_or_none()
-        self.store.activate(version)
+        self.store.activate(replace(version, published_at=self.clock()))
         # Keep the version just replaced: queries in flight elsewhere may still read it.
         keep = {version.generation} | ({current.generation} if current else set())
         self.store.drop_unused(keep, before=version.generation)
-        self._forget(version)
+        if self._settled(current):  # else the next refresh forgets them, once it is
+            self._forget(version)
 
     def _superseded(self, version: Version, report: RefreshReport) -> bool:
         """Whether a refresh started after ours is live: it read the corpus later, so it wins."""
@@ -283,27 +309,31 @@ class _Delta:
     counts: dict[str, int]
 
     @classmethod
-    def of(cls, store: Store, old: Version, passages: list[Passage], documents) -> _Delta:
-        """The change from `old`, reading back only the records of the documents that changed."""
+    def of(cls, store: Store, old: Version, chunked: Chunked, documents) -> _Delta:
+        """The change from `old`, reading back only the records of the documents that changed.
+
+        A changed document was cut again, so `chunked` holds its passages.
+        """
         sources = set(documents) | set(old.documents)
         changed = {s for s in sources if _digest(documents, s) != _digest(old.documents, s)}
         where = {"source": {"$in": sorted(changed)}}
         held = store.held(old, ["metadatas"], where=where) if changed else {"ids": []}
         records = dict(zip(held["ids"], held.get("metadatas", [])))
-        return cls._against(old, records, passages, changed)
+        return cls._against(old, records, chunked.passages, changed, chunked.total)
 
     @classmethod
     def full(cls, store: Store, old: Version | None, passages: list[Passage]) -> _Delta:
         """Every passage written anew; vectors reused from `old` where it has them."""
         held = store.held(old, ["metadatas"]) if old else {"ids": [], "metadatas": []}
-        delta = cls._against(old, dict(zip(held["ids"], held["metadatas"])), passages, None)
+        records = dict(zip(held["ids"], held["metadatas"]))
+        delta = cls._against(old, records, passages, None, len(passages))
         written = {p.id for p in delta.fresh} | {p.id for p, _ in delta.moved}
         olds = {passage_of(r): r for r in held["ids"]}
         delta.moved += [(p, olds[p.id]) for p in passages if p.id not in written]
         return delta
 
     @classmethod
-    def _against(cls, source, old: dict[str, dict], passages: list[Passage], sources) -> _Delta:
+    def _against(cls, source, old: dict[str, dict], passages: list[Passage], sources, total: int):
         by_passage = {meta["passage"]: (record, meta) for record, meta in old.items()}
         fresh, moved, kept = [], [], set()
         for passage in passages:
@@ -321,7 +351,7 @@ class _Delta:
             "added": len(fresh),
             "updated": len(moved),
             "deleted": sum(1 for m in old.values() if m["passage"] not in new_ids),
-            "unchanged": len(passages) - len(fresh) - len(moved),
+            "unchanged": total - len(fresh) - len(moved),
         }
         return cls(source, fresh, moved, set(old) - kept, counts)
 
@@ -330,14 +360,24 @@ class _Delta:
             setattr(report, key, value)
 
 
-def _incremental(base: Version, live: Version, delta: _Delta) -> Version:
-    """The version that adds `delta`'s records to the live generation under its own stamp."""
+def _incremental(base: Version, live: Version, delta: _Delta, settled: bool) -> Version:
+    """The version that adds `delta`'s records to the live generation under its own stamp.
+
+    Settled, the refresh forgets what the live version's predecessor alone held and folds
+    older stamps into the base first; if not, the new version keeps every stamp the live
+    one has and skips every record the live one skips.
+    """
     stamp = version_time(base.name)
-    own = live.deleted - live.gone  # what the live version deleted: its predecessor held them
+    if settled:
+        own = live.deleted - live.gone  # what the live version deleted: its predecessor held them
+        committed = (BASE, live.stamp, stamp)
+    else:
+        own = live.deleted
+        committed = (*live.committed, live.stamp, stamp)
     return replace(
         base,
         generation=live.generation,
-        committed=tuple(dict.fromkeys((BASE, live.stamp, stamp))),
+        committed=tuple(dict.fromkeys(committed)),
         deleted=frozenset(delta.deleted) | own,
         gone=own,
         previous=live.name,
@@ -374,28 +414,6 @@ def _vectors(collection, ids: list[str]) -> np.ndarray:
     records = collection.get(ids=ids, include=["embeddings"])
     by_id = dict(zip(records["ids"], records["embeddings"]))
     return np.asarray([by_id[i] for i in ids], dtype=np.float32)
-
-
-def document_stats(scan: CorpusScan, passages: list[Passage]) -> dict[str, dict]:
-    """Per document: its hash, size, passage count, and a digest of its passages' records."""
-    per_source: dict[str, int] = {}
-    digests: dict[str, hashlib._Hash] = {}
-    for passage in passages:
-        per_source[passage.source] = per_source.get(passage.source, 0) + 1
-        digest = digests.setdefault(passage.source, hashlib.sha256())
-        digest.update(passage.id.encode())
-        digest.update(repr(location(passage_metadata(passage))).encode())
-    return {
-        doc.source: {
-            "sha256": doc.sha256,
-            "chars": len(doc.text),
-            "lines": doc.text.count("\n") + 1,
-            "chunks": per_source.get(doc.source, 0),
-            "url": doc.url,
-            "digest": digests[doc.source].hexdigest() if doc.source in digests else "",
-        }
-        for doc in scan.documents
-    }
 
 
 def _digest(documents: dict, source: str) -> str | None:

@@ -21,7 +21,9 @@ from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
 
-POINTER_TTL_S = 2.0  # how stale another process's refresh may look before we notice it
+# How stale another process's refresh may look before we notice it. Searches do not read
+# the pointer: the version in use stays whole for indexer.REPLACED_KEPT_S after it is replaced.
+POINTER_TTL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,9 @@ class LiveIndex:
         with self._swap:
             if self._retriever is None or self._retriever.version.name != version.name:
                 # Built before it is swapped in: questions keep using the old one meanwhile.
-                self._retriever = Retriever(self.store, version, self.cache_dir)
+                self._retriever = Retriever(
+                    self.store, version, self.cache_dir, previous=self._retriever
+                )
                 log.debug("loaded index %s (%d passages)", version.name, self._retriever.size)
             return self._retriever
 

@@ -276,6 +276,7 @@ class Version:
     deleted: frozenset[str] = frozenset()  # records of committed stamps it does not hold
     gone: frozenset[str] = frozenset()  # of those, the ones its previous version did not hold
     previous: str = ""  # the version it replaced in the same generation, if any
+    published_at: float = 0.0  # wall-clock time it went live (0: unknown, long ago)
 
     def __post_init__(self) -> None:
         if not self.generation:
@@ -311,6 +312,7 @@ class Version:
             "deleted": json.dumps(sorted(self.deleted)),
             "gone": json.dumps(sorted(self.gone)),
             "previous": self.previous,
+            "published_at": self.published_at,
         }
 
     @classmethod
@@ -328,6 +330,7 @@ class Version:
             frozenset(json.loads(meta["deleted"])),
             frozenset(json.loads(meta["gone"])),
             meta["previous"],
+            float(meta.get("published_at", 0.0)),
         )
 
 
@@ -446,11 +449,18 @@ class Store:
         return doomed
 
     def drop_version(self, name: str) -> None:
-        """Delete a generation's collections; one already gone (another cleaner won) is fine."""
+        """Delete a generation's collections; one already gone (another cleaner won) is fine.
+
+        The passages' records go first: Chroma's delete_collection leaves their list fields
+        behind, for the records that later reuse their rows (chroma-core/chroma#7594).
+        """
         from chromadb.errors import NotFoundError
 
         for suffix in ("_chunks", "_sentences"):
             try:
+                if suffix == "_chunks":
+                    records = self.client.get_collection(f"{name}{suffix}")
+                    records.delete(where={STAMP_KEY: {"$gte": BASE}})  # every record
                 self.client.delete_collection(f"{name}{suffix}")
             except NotFoundError:
                 pass

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from retrieval.ingest.corpus import Document
 from retrieval.ingest.sentences import literal_lines, looks_wrapped, sentence_spans
@@ -11,6 +15,9 @@ from retrieval.types import Passage, SentenceSpan, passage_id
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
+
+
+CHUNKER_VERSION = 3  # bump when the same text would be cut differently: cached cuts go stale
 
 
 def _normalised(text: str) -> str:
@@ -26,36 +33,102 @@ class _Paragraph:
     copies: list[tuple[str, int]] = field(default_factory=list)
 
 
-def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Passage]:
-    """Passages of every document; a paragraph seen before (in any file) is kept once."""
-    first_seen: dict[str, _Paragraph] = {}
-    original_doc: dict[int, Document] = {}
-    kept_by_doc = []
-    for doc in documents:
-        kept = []
-        for paragraph in _paragraphs(doc.text, looks_wrapped(doc.text)):
-            key = _normalised(doc.text[paragraph.start : paragraph.end])
-            original = first_seen.get(key)
-            if original is None:
-                first_seen[key] = paragraph
-                original_doc[id(paragraph)] = doc
-                kept.append(paragraph)
-            else:
-                shift = doc.line_of(paragraph.start) - original_doc[id(original)].line_of(
-                    original.start
-                )
-                original.copies.append((doc.source, shift))
-        kept_by_doc.append((doc, kept))
+@dataclass(frozen=True)
+class Outline:
+    """A document's paragraphs as hashes and first lines: all deduplication needs of it."""
+
+    keys: np.ndarray  # uint64 per paragraph: a hash of its whitespace-normalised text
+    lines: np.ndarray  # int64 per paragraph: the line it starts on
+
+
+@dataclass
+class Placement:
+    """What deduplication decided for one document: the paragraphs it keeps, and their copies."""
+
+    kept: np.ndarray  # bool per paragraph: False where the text stood earlier in the corpus
+    copies: dict[int, list[tuple[str, int]]]  # kept paragraph -> [(copy's source, line shift)]
+
+    @property
+    def signature(self) -> str:
+        """Changes exactly when the document's passages would change for the same text."""
+        digest = hashlib.sha256(np.packbits(self.kept).tobytes() + bytes([len(self.kept) % 8]))
+        digest.update(json.dumps(sorted(self.copies.items())).encode())
+        return digest.hexdigest()[:16]
+
+
+def paragraphs_of(doc: Document) -> list[_Paragraph]:
+    """The document's paragraphs, before deduplication: a function of its text alone."""
+    return _paragraphs(doc.text, looks_wrapped(doc.text))
+
+
+def outline(doc: Document, paragraphs: list[_Paragraph]) -> Outline:
+    keys = [
+        hashlib.blake2b(_normalised(doc.text[p.start : p.end]).encode(), digest_size=8).digest()
+        for p in paragraphs
+    ]
+    return Outline(
+        np.frombuffer(b"".join(keys), dtype="<u8").copy(),
+        np.asarray([doc.line_of(p.start) for p in paragraphs], dtype=np.int64),
+    )
+
+
+def place(sources: list[str], outlines: list[Outline]) -> list[Placement]:
+    """Deduplicate paragraphs across the corpus: each text is kept where it is first seen."""
+    sizes = [len(o.keys) for o in outlines]
+    keys = np.concatenate([o.keys for o in outlines]) if outlines else np.zeros(0, "<u8")
+    lines = np.concatenate([o.lines for o in outlines]) if outlines else np.zeros(0, np.int64)
+    owner = np.repeat(np.arange(len(outlines)), sizes)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    original = first[inverse.reshape(-1)]
+    kept = original == np.arange(len(keys))
+    placements = [Placement(kept[offsets[n] : offsets[n + 1]], {}) for n in range(len(outlines))]
+    for copy in np.flatnonzero(~kept).tolist():  # in corpus order, as copies are met
+        first_at = int(original[copy])
+        doc = int(owner[first_at])
+        shift = int(lines[copy] - lines[first_at])
+        copies = placements[doc].copies.setdefault(first_at - int(offsets[doc]), [])
+        copies.append((sources[int(owner[copy])], shift))
+    return placements
+
+
+def passages_of(
+    doc: Document, paragraphs: list[_Paragraph], placement: Placement, chunk_chars: int
+) -> list[Passage]:
+    """The document's passages given what deduplication kept (before passage-level merging)."""
+    kept = [
+        _Paragraph(p.start, p.end, p.sentences, list(placement.copies.get(n, [])))
+        for n, p in enumerate(paragraphs)
+        if placement.kept[n]
+    ]
+    return _chunks_of(doc, kept, chunk_chars)
+
+
+def merge(groups: list[list[Passage]]) -> list[Passage]:
+    """One passage per text: the same text built from different paragraphs becomes a copy."""
     passages: dict[str, Passage] = {}
-    for doc, kept in kept_by_doc:
-        for passage in _chunks_of(doc, kept, chunk_chars):
-            if passage.id in passages:  # same text built from different paragraphs
+    for group in groups:
+        for passage in group:
+            if passage.id in passages:
                 passages[passage.id].duplicates.append(
                     (passage.source, passage.line_start, passage.line_end)
                 )
             else:
                 passages[passage.id] = passage
     return list(passages.values())
+
+
+def chunk_corpus(documents: list[Document], chunk_chars: int = 600) -> list[Passage]:
+    """Passages of every document; a paragraph seen before (in any file) is kept once."""
+    paragraphs = [paragraphs_of(doc) for doc in documents]
+    outlines = [outline(doc, found) for doc, found in zip(documents, paragraphs)]
+    placements = place([doc.source for doc in documents], outlines)
+    return merge(
+        [
+            passages_of(doc, found, placement, chunk_chars)
+            for doc, found, placement in zip(documents, paragraphs, placements)
+        ]
+    )
 
 
 def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:

@@ -27,7 +27,7 @@ class Document:
     text: str
     url: str = ""
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

@@ -3,57 +3,62 @@
 from __future__ import annotations
 
 import logging
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.errors import StoreError
 from retrieval.index import packed
-from retrieval.index.records import PASSAGE_KEY, passage_from, passage_of, stands_in
+from retrieval.index.records import passage_from, passage_of, stands_in
 from retrieval.index.store import Store, Version
+from retrieval.search import snapshot
 from retrieval.search.keywords import KeywordIndex
+from retrieval.search.snapshot import COMMON_WORDS, Snapshot
 from retrieval.types import Passage
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 24  # taken from each ranking before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
-COMMON_WORDS = 5_000  # the corpus's most frequent content words, to warm the word cache
 
 
 class Retriever:
     """Searches one index version; build a new one when the live version changes."""
 
-    def __init__(self, store: Store, version: Version, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        version: Version,
+        cache_dir: Path | None = None,
+        previous: Retriever | None = None,
+    ) -> None:
         self.version = version
         self._store = store
         self._chunks = store.collection(version.chunks)
         self._sentences = store.collection(version.sentences)
-        self._keywords, self._ids = self._keyword_index(cache_dir)
-        self.common_words = [w for w, _ in self._keywords.word_counts.most_common(COMMON_WORDS)]
+        self._snapshot = self._load(cache_dir, previous)
+        self._ids = [passage_of(r) for r in self._snapshot.records]
+        self._rows = {passage: n for n, passage in enumerate(self._ids)}
+        self._records = set(self._snapshot.records)
+        self.common_words = [w for w, _ in self.keywords.word_counts.most_common(COMMON_WORDS)]
 
-    def _keyword_index(self, cache_dir: Path | None) -> tuple[KeywordIndex, list[str]]:
-        """This version's BM25 index: from `cache_dir` if a process built it before, else built.
+    def _load(self, cache_dir: Path | None, previous: Retriever | None) -> Snapshot:
+        """This version's snapshot: saved by a process that saw it, derived, or built."""
+        found = snapshot.load(cache_dir, self.version.name)
+        if found is not None:
+            return found
+        before = previous._snapshot if previous is not None else None
+        if not snapshot.derivable(self.version, before) and self.version.previous:
+            before = snapshot.load(cache_dir, self.version.previous)
+        if snapshot.derivable(self.version, before):
+            found = snapshot.derived(self._store, self.version, before)
+        else:
+            found = self._all_documents()
+        snapshot.save(cache_dir, found)
+        return found
 
-        A version never changes once written, so its name is a safe key.
-        """
-        path = cache_dir / f"{self.version.name}.npz" if cache_dir else None
-        if path is not None and path.is_file():
-            try:
-                return KeywordIndex.load(path)
-            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-                log.warning("keyword index cache %s unreadable (%s): rebuilding it", path, exc)
-        ids, texts = self._all_documents()
-        index = KeywordIndex(texts)
-        if path is not None:
-            _cache(index, ids, path)
-        return index, ids
-
-    def _all_documents(self) -> tuple[list[str], list[str]]:
-        """Every passage's id and text."""
-        held = self._store.held(self.version, ["documents"])
-        return [passage_of(r) for r in held["ids"]], held["documents"]
+    def _all_documents(self) -> Snapshot:
+        """Every record of this version, read from the store."""
+        return snapshot.built(self._store, self.version)
 
     @property
     def size(self) -> int:
@@ -66,7 +71,7 @@ class Retriever:
 
     @property
     def keywords(self) -> KeywordIndex:
-        return self._keywords
+        return self._snapshot.keywords
 
     def passage_ids_of(self, source: str) -> list[str]:
         """The passages that stand in `source`: its own, and those a copy of which stands there."""
@@ -77,10 +82,9 @@ class Retriever:
         """The `k` best passages for the question, best first."""
         if not self._ids:
             return []
-        self._check_kept()
         vector_ranked = self._vector_ranking(query_vector)
         keyword_ranked = {
-            self._ids[i]: score for i, score in self._keywords.top(question, CANDIDATES)
+            self._ids[i]: score for i, score in self.keywords.top(question, CANDIDATES)
         }
         fused: dict[str, float] = {}
         for ranking in (list(vector_ranked), list(keyword_ranked)):
@@ -93,39 +97,35 @@ class Retriever:
             passage.fused_score = fused[passage.id]
         return passages
 
-    def _check_kept(self) -> None:
-        """StoreError once this version is neither live nor the one the live one replaced.
-
-        Its generation then no longer keeps every record it holds; the caller follows the
-        pointer. (A version of another generation fails by itself when that is dropped.)
-        """
-        live = self._store.active()
-        if live.generation == self.version.generation and self.version.name not in (
-            live.name,
-            live.previous,
-        ):
-            raise StoreError(f"index {self.version.name} was replaced; reload the live one")
-
     def _vector_ranking(self, query_vector: np.ndarray) -> dict[str, float]:
-        """The nearest passages this version holds; the generation's other records skipped.
+        """The passages nearest the question: exactly, or by Chroma's approximate index."""
+        wanted = min(CANDIDATES, self.size)
+        if self._snapshot.exact:
+            scores = self._snapshot.vectors @ np.asarray(query_vector, dtype=np.float32)
+            best = np.argpartition(-scores, wanted - 1)[:wanted]
+            best = best[np.argsort(-scores[best], kind="stable")]
+            return {self._ids[n]: float(scores[n]) for n in best}
+        return self._approximate_ranking(query_vector, wanted)
+
+    def _approximate_ranking(self, query_vector: np.ndarray, wanted: int) -> dict[str, float]:
+        """The nearest records of this version; the generation's other records skipped.
 
         Those are the ones it deleted plus any a refresh is writing: asking for that many
         more, and for more again in the rare case a refresh is writing many, keeps the
-        ranking the same as a search over this version alone.
+        ranking the same as a search over this version alone. Only distances are asked
+        for: with the metadata, a query cost five times as much.
         """
-        wanted = min(CANDIDATES, self.size)
         asked = wanted + len(self.version.deleted)
         while True:
             result = self._chunks.query(
-                query_embeddings=[query_vector.tolist()],
+                query_embeddings=[np.asarray(query_vector).tolist()],
                 n_results=asked,
-                include=["distances", "metadatas"],
+                include=["distances"],
             )
             ranked: dict[str, float] = {}
-            found = zip(result["ids"][0], result["distances"][0], result["metadatas"][0])
-            for record, distance, meta in found:
-                if self.version.sees(record, meta):
-                    ranked.setdefault(meta[PASSAGE_KEY], 1.0 - distance)
+            for record, distance in zip(result["ids"][0], result["distances"][0]):
+                if record in self._records:
+                    ranked.setdefault(passage_of(record), 1.0 - distance)
             if len(ranked) >= wanted or len(result["ids"][0]) < asked:
                 return dict(list(ranked.items())[:wanted])
             asked *= 2
@@ -136,37 +136,24 @@ class Retriever:
         """Passages by id with their sentence vectors; scored against `query_vector` if given.
 
         A record's id is taken for its passage's, for callers that read records themselves.
+        Passages this version does not hold are left out.
         """
-        ids = list(dict.fromkeys(passage_of(i) for i in ids))
-        if not ids:
+        rows = [self._rows[p] for p in dict.fromkeys(passage_of(i) for i in ids) if p in self._rows]
+        if not rows:
             return []
-        records = self._chunks.get(
-            where={PASSAGE_KEY: {"$in": ids}},
-            include=["documents", "metadatas", "embeddings"],
-        )
-        by_id = {}
-        found = zip(
-            records["ids"], records["documents"], records["metadatas"], records["embeddings"]
-        )
-        for record, text, meta, vector in found:
-            if self.version.sees(record, meta):
-                by_id[meta[PASSAGE_KEY]] = (record, passage_from(text, meta), vector)
-        wanted = [by_id[i] for i in ids if i in by_id]
-        vectors = packed.read(self._sentences, [(r, len(p.sentences)) for r, p, _ in wanted])
-        for record, passage, vector in wanted:
+        records = [self._snapshot.records[n] for n in rows]
+        exact = self._snapshot.exact
+        include = ["documents", "metadatas"] + ([] if exact else ["embeddings"])
+        got = self._chunks.get(ids=records, include=include)
+        by_record = {}
+        for n, record in enumerate(got["ids"]):
+            passage = passage_from(got["documents"][n], got["metadatas"][n])
+            by_record[record] = (passage, None if exact else got["embeddings"][n])
+        wanted = [(n, r, *by_record[r]) for n, r in zip(rows, records) if r in by_record]
+        vectors = packed.read(self._sentences, [(r, len(p.sentences)) for _, r, p, _ in wanted])
+        for n, record, passage, vector in wanted:
             passage.sentence_vectors = vectors[record]
             if query_vector is not None:
+                vector = self._snapshot.vectors[n] if vector is None else vector
                 passage.vector_score = float(np.dot(vector, query_vector))
-        return [p for _, p, _ in wanted]
-
-
-def _cache(index: KeywordIndex, ids: list[str], path: Path) -> None:
-    """Save the index for the next process; drop other versions' (a cache: failures only log)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        index.save(path, ids, COMMON_WORDS)
-        for other in path.parent.glob("*.npz"):
-            if other != path:
-                other.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("keyword index not cached in %s: %s", path.parent, exc)
+        return [p for _, _, p, _ in wanted]

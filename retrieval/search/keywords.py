@@ -69,30 +69,70 @@ class KeywordIndex:
     def __init__(self, texts: list[str]) -> None:
         # One tokenising pass in Python, the postings sorted in numpy: at 100,000 passages
         # the per-term Python lists this replaced cost seconds of every start-up.
-        self.size = len(texts)
         self.vocab: dict[str, int] = {}
         self.word_counts: Counter[str] = Counter()  # unstemmed content words, for callers
+        terms, docs, tfs, lengths = self._tokenise(texts)
+        self._set(terms, docs, tfs, lengths)
+
+    def _tokenise(self, texts: list[str]) -> tuple[np.ndarray, ...]:
+        """Postings (term, passage, count) of `texts`, sorted, and their lengths; vocab grows."""
         term_ids: list[int] = []
-        lengths = np.zeros(self.size, dtype=np.float32)
+        lengths = np.zeros(len(texts), dtype=np.float32)
         vocab = self.vocab
         for doc_id, text in enumerate(texts):
             content = [w for w in words(text) if w not in STOPWORDS]
             self.word_counts.update(content)
             term_ids.extend([vocab.setdefault(_stem(w), len(vocab)) for w in content])
             lengths[doc_id] = len(content)
-        doc_ids = np.repeat(np.arange(self.size, dtype=np.int64), lengths.astype(np.int64))
+        size = max(len(texts), 1)
+        doc_ids = np.repeat(np.arange(len(texts), dtype=np.int64), lengths.astype(np.int64))
         pairs, tfs = np.unique(
-            np.asarray(term_ids, dtype=np.int64) * max(self.size, 1) + doc_ids, return_counts=True
+            np.asarray(term_ids, dtype=np.int64) * size + doc_ids, return_counts=True
         )
-        # Postings of term t: _docs[_bounds[t]:_bounds[t + 1]], sorted by passage.
-        self._bounds = np.searchsorted(pairs // max(self.size, 1), np.arange(len(vocab) + 1))
-        self._docs = (pairs % max(self.size, 1)).astype(np.int32)
-        self._tfs = tfs.astype(np.float32)
-        average = float(lengths.mean()) if self.size else 1.0
-        self._norm = self.k1 * (1 - self.b + self.b * lengths / max(average, 1e-9))
+        return pairs // size, pairs % size, tfs.astype(np.float32), lengths
 
-    def save(self, path: Path, ids: list[str], common: int) -> None:
+    def _set(self, terms: np.ndarray, docs: np.ndarray, tfs: np.ndarray, lengths) -> None:
+        """Take postings sorted by term, then passage."""
+        self.size = len(lengths)
+        self._lengths = np.asarray(lengths, dtype=np.float32)
+        # Postings of term t: _docs[_bounds[t]:_bounds[t + 1]], sorted by passage.
+        self._bounds = np.searchsorted(terms, np.arange(len(self.vocab) + 1))
+        self._docs = docs.astype(np.int32)
+        self._tfs = tfs.astype(np.float32)
+        average = float(self._lengths.mean()) if self.size else 1.0
+        self._norm = self.k1 * (1 - self.b + self.b * self._lengths / max(average, 1e-9))
+
+    def derived(self, keep: np.ndarray, texts: list[str], removed: list[str]) -> KeywordIndex:
+        """This index less the passages not at positions `keep`, plus `texts` after them.
+
+        Scores as an index built from those passages does (the postings are filtered and
+        merged in numpy; only the new texts are tokenised), so a refresh that changed a few
+        passages costs a few passages, not the corpus. `removed` are the dropped passages'
+        texts, taken off the word counts.
+        """
+        out = KeywordIndex.__new__(KeywordIndex)
+        out.vocab, out.word_counts = dict(self.vocab), Counter(self.word_counts)
+        out.word_counts.subtract(w for text in removed for w in words(text) if w not in STOPWORDS)
+        out.word_counts = +out.word_counts  # drops words counted down to nothing
+        new_terms, new_docs, new_tfs, new_lengths = out._tokenise(texts)
+        keep = np.asarray(keep, dtype=np.int64)
+        position = np.full(self.size, -1, dtype=np.int64)
+        position[keep] = np.arange(len(keep))
+        old_terms = np.repeat(np.arange(len(self._bounds) - 1), np.diff(self._bounds))
+        old_docs = position[self._docs]
+        alive = old_docs >= 0
+        terms = np.concatenate([old_terms[alive], new_terms])
+        docs = np.concatenate([old_docs[alive], new_docs + len(keep)])
+        tfs = np.concatenate([self._tfs[alive], new_tfs])
+        order = np.lexsort((docs, terms))
+        lengths = np.concatenate([self._lengths[keep], new_lengths])
+        out._set(terms[order], docs[order], tfs[order], lengths)
+        return out
+
+    def save(self, path: Path, ids: list[str], common: int, extra: dict | None = None) -> None:
         """Write the index beside the passage ids it ranks and the `common` most frequent words.
+
+        `extra` arrays go into the same file (what a caller keeps beside the index).
 
         Building the index tokenises every passage (seconds at 100,000 passages); loading
         it back takes a fraction of that, so a process that starts on an index version
@@ -111,6 +151,8 @@ class KeywordIndex:
                 docs=self._docs,
                 tfs=self._tfs,
                 norm=self._norm,
+                lengths=self._lengths,
+                **(extra or {}),
             )
         tmp.replace(path)  # whole or absent, even if the process dies while writing
 
@@ -124,6 +166,7 @@ class KeywordIndex:
             index.word_counts = Counter(dict(zip(_split(data["words"]), data["counts"].tolist())))
             index._bounds, index._docs = data["bounds"], data["docs"]
             index._tfs, index._norm = data["tfs"], data["norm"]
+            index._lengths = data["lengths"]
         index.vocab = {term: n for n, term in enumerate(terms)}
         index.size = len(ids)
         if len(index._bounds) != len(terms) + 1 or len(index._norm) != index.size:

@@ -9,9 +9,10 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import IndexMissingError, RefreshRunningError
+from retrieval.index.indexer import REPLACED_KEPT_S
 from retrieval.index.store import POINTER_COLLECTION
-from tests.conftest import make_service
-from tests.resilience.invariants import expected_chunks, held_ids
+from tests.conftest import Clock, make_service
+from tests.resilience.invariants import assert_no_debris, expected_chunks, held_ids
 
 SEED_003 = "003_6fe5a58e943e7eb6.txt"
 
@@ -191,13 +192,42 @@ def test_a_documents_passages_include_those_whose_copy_stands_in_it(settings, em
     assert copy.id in retriever.passage_ids_of("a.txt")
 
 
-def test_an_index_in_the_old_json_layout_is_rebuilt_not_read(settings, embedder):
+@pytest.mark.parametrize("schema", [1, 2])  # 1: JSON layout; 2: copy fields without a count
+def test_an_index_in_an_older_layout_is_rebuilt_not_read(settings, embedder, schema):
     service = make_service(settings, embedder)
     service.refresh()
     pointer = service.store.client.get_collection(POINTER_COLLECTION)
     old = {k: v for k, v in pointer.metadata.items() if k not in ("schema", "generation")}
-    pointer.modify(metadata={**old, "schema": 1})
+    pointer.modify(metadata={**old, "schema": schema})
     with pytest.raises(IndexMissingError, match="earlier version"):
         service.store.active()
     report = make_service(settings, embedder).refresh()
     assert report.added > 0 and service.store.active().name == report.version
+
+
+def test_a_replaced_version_stays_whole_until_the_live_one_settles(settings, counting, corpus):
+    """Readers follow the pointer every POINTER_TTL_S, not per search: what they use stays."""
+    service = make_service(settings, counting)
+    clock = Clock()
+    clock.now = 2_000_000_000.0  # wall-clock seconds: the indexer's clock
+    service.live.indexer.clock = clock
+    service.refresh()
+    first = service.store.active()
+    expected = set(expected_chunks(corpus))
+    path = corpus / SEED_003
+    for old, new in (("Collapsable boxes", "Boxes 1"), ("Boxes 1", "Boxes 2")):
+        text = path.read_text(encoding="utf-8")  # the same passage, twice in quick succession
+        path.write_text(text.replace(old, new, 1), "utf-8")
+        assert service.refresh().added == 1
+    assert held_ids(service.store, first) == expected, "the version two back lost records"
+    assert held_ids(service.store, service.store.active()) == set(expected_chunks(corpus))
+    assert_no_debris(service.store)
+    clock.now += REPLACED_KEPT_S  # once the live one has settled, the next refresh tidies up
+    previous = service.store.active()
+    path.write_text(path.read_text(encoding="utf-8") + "\nA last line.\n", "utf-8")
+    service.refresh()
+    live = service.store.active()
+    stored = service.store.collection(live.chunks).get(include=[])["ids"]
+    kept = set(service.store.held(live, [])["ids"]) | set(service.store.held(previous, [])["ids"])
+    assert set(stored) == kept, "records only older versions held are gone"
+    assert_no_debris(service.store)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from retrieval.search import snapshot
 from retrieval.search.hybrid import Retriever
 from retrieval.search.keywords import KeywordIndex
+from tests.conftest import make_service
 
 TEXTS = [
     "Schemers are models that fake alignment during training.",
@@ -62,3 +65,70 @@ def test_a_damaged_cache_file_is_rebuilt(seed_service, tmp_path, caplog):
 def test_without_a_cache_folder_nothing_is_written(seed_service, tmp_path):
     retriever = Retriever(seed_service.store, seed_service.store.active())
     assert retriever.size > 0 and not any(tmp_path.iterdir())
+
+
+def test_a_derived_index_scores_as_one_built_from_its_passages():
+    base = KeywordIndex(TEXTS)
+    added = ["A schemer reasons about training.", "Section 4.4.2 again, and SGD."]
+    derived = base.derived(np.array([0, 2]), added, removed=[TEXTS[1], TEXTS[3]])
+    built = KeywordIndex([TEXTS[0], TEXTS[2], *added])
+    for query in ("schemer reasoning", "section 4.4.2", "sgd training", "nothing matches"):
+        assert np.allclose(built.scores(query), derived.scores(query))
+        assert built.top(query, 4) == derived.top(query, 4)
+    for term in ("schem", "sgd", "penalis", "absent"):
+        assert derived.idf(term) == pytest.approx(built.idf(term))
+    assert +derived.word_counts == +built.word_counts
+
+
+def test_after_an_incremental_refresh_the_index_is_derived_not_rebuilt(
+    settings, embedder, tmp_path, monkeypatch
+):
+    service = make_service(settings, embedder)
+    service.refresh()
+    first = Retriever(service.store, service.store.active(), tmp_path)
+    path = next(settings.corpus_dir.iterdir())
+    path.write_text(path.read_text() + "\n\nA new paragraph about schemers and SGD.\n")
+    service.refresh()
+    version = service.store.active()
+    assert version.previous == first.version.name  # an incremental refresh
+    built = Retriever(service.store, version)
+    monkeypatch.setattr(Retriever, "_all_documents", no_fetch)
+    from_memory = Retriever(service.store, version, previous=first)
+    from_cache = Retriever(service.store, version, tmp_path)  # the previous one's file
+    vectors = vectors_by_record(built)
+    for derived in (from_memory, from_cache):
+        assert sorted(derived.passage_ids) == sorted(built.passage_ids)
+        assert vectors_by_record(derived).keys() == vectors.keys()
+        for record, vector in vectors_by_record(derived).items():
+            assert np.array_equal(vector, vectors[record])
+        for query in ("schemers and SGD", "training gaming", "alignment"):
+            assert scores_by_id(derived, query) == pytest.approx(scores_by_id(built, query))
+
+
+def no_fetch(self):
+    raise AssertionError("the passages were fetched again")
+
+
+def scores_by_id(retriever: Retriever, query: str) -> dict[str, float]:
+    scores = retriever.keywords.scores(query)
+    return dict(zip(retriever.passage_ids, scores.tolist()))
+
+
+def vectors_by_record(retriever: Retriever) -> dict[str, np.ndarray]:
+    found = retriever._snapshot
+    assert found.exact and len(found.vectors) == len(found.records) > 0
+    return dict(zip(found.records, found.vectors))
+
+
+def test_past_exact_max_chromas_index_ranks_the_same_passages(seed_service, monkeypatch):
+    store, version = seed_service.store, seed_service.store.active()
+    exact = Retriever(store, version)
+    monkeypatch.setattr(snapshot, "EXACT_MAX", 0)
+    approximate = Retriever(store, version)
+    assert approximate._snapshot.exact is False and len(approximate._snapshot.vectors) == 0
+    embed = seed_service.stages.retriever.embed
+    for question in ("what is a schemer", "why would SGD punish schemers", "collapsable boxes"):
+        vector = embed(question)
+        found = [(p.id, round(p.vector_score, 5)) for p in exact.search(question, vector, 5)]
+        again = approximate.search(question, vector, 5)
+        assert [(p.id, round(p.vector_score, 5)) for p in again] == found
