@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,9 @@ log = logging.getLogger(__name__)
 
 CANDIDATES = 24  # taken from each ranking before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009)
+# Passages kept once read, with their sentence vectors (about 10 kB each): the passages that
+# answer a community's questions recur, and reading one from the store costs a few ms.
+PASSAGE_CACHE = 2048
 
 
 class Retriever:
@@ -40,6 +46,7 @@ class Retriever:
         self._rows = {passage: n for n, passage in enumerate(self._ids)}
         self._records = set(self._snapshot.records)
         self.common_words = [w for w, _ in self.keywords.word_counts.most_common(COMMON_WORDS)]
+        self._read = ReadPassages(PASSAGE_CACHE)  # a version's passages never change
 
     def _load(self, cache_dir: Path | None, previous: Retriever | None) -> Snapshot:
         """This version's snapshot: saved by a process that saw it, derived, or built."""
@@ -136,24 +143,66 @@ class Retriever:
         """Passages by id with their sentence vectors; scored against `query_vector` if given.
 
         A record's id is taken for its passage's, for callers that read records themselves.
-        Passages this version does not hold are left out.
+        Passages this version does not hold are left out. Each caller gets its own copies:
+        the scores set on them are the caller's.
         """
         rows = [self._rows[p] for p in dict.fromkeys(passage_of(i) for i in ids) if p in self._rows]
         if not rows:
             return []
         records = [self._snapshot.records[n] for n in rows]
-        exact = self._snapshot.exact
-        include = ["documents", "metadatas"] + ([] if exact else ["embeddings"])
-        got = self._chunks.get(ids=records, include=include)
-        by_record = {}
-        for n, record in enumerate(got["ids"]):
-            passage = passage_from(got["documents"][n], got["metadatas"][n])
-            by_record[record] = (passage, None if exact else got["embeddings"][n])
-        wanted = [(n, r, *by_record[r]) for n, r in zip(rows, records) if r in by_record]
-        vectors = packed.read(self._sentences, [(r, len(p.sentences)) for _, r, p, _ in wanted])
-        for n, record, passage, vector in wanted:
-            passage.sentence_vectors = vectors[record]
+        read = self._read.get_many(records)
+        missing = [r for r in records if r not in read]
+        if missing:
+            fetched = self._fetch(missing)
+            self._read.put_many(fetched)
+            read.update(fetched)
+        passages = []
+        for n, record in zip(rows, records):
+            if record not in read:
+                continue
+            kept, vector = read[record]
+            passage = replace(kept)
             if query_vector is not None:
                 vector = self._snapshot.vectors[n] if vector is None else vector
                 passage.vector_score = float(np.dot(vector, query_vector))
-        return [p for _, _, p, _ in wanted]
+            passages.append(passage)
+        return passages
+
+    def _fetch(self, records: list[str]) -> dict[str, tuple[Passage, np.ndarray | None]]:
+        """The records' passages with their sentence vectors (and, when search is not exact,
+        the passage vector the snapshot does not hold), read from the store."""
+        exact = self._snapshot.exact
+        include = ["documents", "metadatas"] + ([] if exact else ["embeddings"])
+        got = self._chunks.get(ids=records, include=include)
+        fetched = {}
+        for n, record in enumerate(got["ids"]):
+            passage = passage_from(got["documents"][n], got["metadatas"][n])
+            fetched[record] = (passage, None if exact else np.asarray(got["embeddings"][n]))
+        vectors = packed.read(
+            self._sentences, [(r, len(p.sentences)) for r, (p, _) in fetched.items()]
+        )
+        for record, (passage, _) in fetched.items():
+            passage.sentence_vectors = vectors[record]
+        return fetched
+
+
+class ReadPassages:
+    """The passages last read, least recently used first out; safe across worker threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: OrderedDict[str, tuple[Passage, np.ndarray | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, records: list[str]) -> dict[str, tuple[Passage, np.ndarray | None]]:
+        with self._lock:
+            found = {r: self._kept[r] for r in records if r in self._kept}
+            for record in found:
+                self._kept.move_to_end(record)
+            return found
+
+    def put_many(self, read: dict[str, tuple[Passage, np.ndarray | None]]) -> None:
+        with self._lock:
+            self._kept.update(read)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)

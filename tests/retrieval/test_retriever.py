@@ -39,3 +39,26 @@ def test_documents_carry_what_the_answer_needs_and_give_the_passage_back(seed_se
         assert passage.text == document.page_content and passage.id == document.id
         assert len(passage.sentences) == len(passage.sentence_vectors) > 0
         assert document_of(passage).metadata["sentences"] == meta["sentences"]
+
+
+def test_passages_read_again_are_fresh_copies_scored_for_their_own_question(seed_service):
+    retriever = seed_service.live.current()
+    ids = retriever.passage_ids[:3]
+    vector = seed_service.stages.retriever.embed("speed argument against schemers")
+    first = retriever.load_passages(ids, vector)
+    first[0].fused_score = 123.0
+    again = retriever.load_passages(ids, -vector)
+    assert [p.id for p in again] == [p.id for p in first]
+    assert again[0] is not first[0] and again[0].fused_score == 0.0
+    assert again[0].vector_score == pytest.approx(-first[0].vector_score)
+    assert (again[0].sentence_vectors == first[0].sentence_vectors).all()
+
+
+def test_the_passages_kept_read_are_bounded():
+    from retrieval.search.hybrid import ReadPassages
+
+    kept = ReadPassages(2)
+    kept.put_many({"a": ("A", None), "b": ("B", None)})
+    assert kept.get_many(["a"]) == {"a": ("A", None)}  # "a" is now the most recent
+    kept.put_many({"c": ("C", None)})
+    assert kept.get_many(["a", "b", "c"]) == {"a": ("A", None), "c": ("C", None)}
