@@ -5,9 +5,12 @@ Cutting a document into sentences and passages costs about 0.4 ms per passage (4
 paragraph (or a passage's text) seen earlier in the corpus is kept there, and the first
 place lists its copies. So each document's paragraph outline (hashes and first lines, a
 function of its text alone) is cached, deduplication is redone over the outlines in numpy,
-and only the documents whose text or placement changed, or whose passages share their text
-with another document's, are cut again. The others keep the statistics the live version
-records for them. The cache is keyed by content, so a stale or foreign one is only slower.
+and only the documents whose text or placement changed are cut again. Passages of several
+documents with the same text are one record, so documents linked by such texts form a
+group, recorded in their statistics: a group is cut again whole when a member changed or
+the group itself did (a member lost or gained). The others keep the statistics the live
+version records for them. The cache is keyed by content, so a stale or foreign one is only
+slower.
 """
 
 from __future__ import annotations
@@ -85,9 +88,15 @@ def chunk_documents(
         else:
             cut[n] = _cut(doc, paragraphs, n, placements[n], chunk_chars)
             ids[n] = [p.id for p in cut[n]]
-    merged = _sharing_text(ids)
-    for n in sorted(merged - set(cut)):
-        cut[n] = _cut(documents[n], paragraphs, n, placements[n], chunk_chars)
+    groups = _sharing_text(ids)
+    names = {n: _group_name(documents, group) for group in groups for n in group}
+    groups += [{n} for n in ids if n not in names]  # sharing none, it must have shared none
+    for group in groups:
+        # A merged record is made of its group's passages: all reused, or all cut again.
+        if all(n not in cut and _was(before, documents[n], names.get(n, "")) for n in group):
+            continue
+        for n in sorted(group - set(cut)):
+            cut[n] = _cut(documents[n], paragraphs, n, placements[n], chunk_chars)
     passages = merge([cut[n] for n in sorted(cut)])
     stats = _stats(passages)
     out = {}
@@ -96,7 +105,7 @@ def chunk_documents(
             out[doc.source] = {
                 **_document(doc, stats.get(doc.source)),
                 "context": contexts[n],
-                "merged": n in merged,
+                "group": names.get(n, ""),
             }
         else:
             out[doc.source] = before[doc.source]
@@ -110,14 +119,21 @@ def chunk_documents(
 
 
 def _reusable(doc: Document, context: str, old: dict | None, entry: _Entry | None) -> bool:
-    """Whether the live version's statistics and the cached ids still hold for the document."""
+    """Whether the live version's statistics and the cached ids still hold for the document.
+
+    If it shares a passage's text with other documents, or did, see `chunk_documents`.
+    """
     return bool(
         old
         and entry
         and old.get("sha256") == entry.sha256 == doc.sha256
         and old.get("context") == entry.context == context
-        and not old.get("merged")
     )
+
+
+def _was(before: dict[str, dict], doc: Document, group: str) -> bool:
+    """Whether the live version recorded the document in the same group of shared texts."""
+    return before.get(doc.source, {}).get("group") == group
 
 
 def _changed(old: dict[str, _Entry], new: dict[str, _Entry]) -> bool:
@@ -137,13 +153,32 @@ def _cut(doc, paragraphs: dict, n: int, placement, chunk_chars: int) -> list[Pas
     return passages_of(doc, found, placement, chunk_chars)
 
 
-def _sharing_text(ids: dict[int, list[str]]) -> set[int]:
-    """Documents with a passage whose text another passage has too (merged into one record)."""
+def _sharing_text(ids: dict[int, list[str]]) -> list[set[int]]:
+    """Groups of documents linked by passage texts they share (merged into one record)."""
     owners: dict[str, list[int]] = defaultdict(list)
     for n, found in ids.items():
         for passage in found:
             owners[passage].append(n)
-    return {n for found in owners.values() if len(found) > 1 for n in found}
+    parent: dict[int, int] = {}
+
+    def root(n: int) -> int:
+        while parent.setdefault(n, n) != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for found in owners.values():
+        for n in found[1:]:
+            if found[0] != n:
+                parent[root(n)] = root(found[0])
+    groups: dict[int, set[int]] = defaultdict(set)
+    for n in parent:
+        groups[root(n)].add(n)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def _group_name(documents: list[Document], group: set[int]) -> str:
+    return _digest("\n".join(sorted(documents[n].source for n in group)))
 
 
 def _stats(passages: list[Passage]) -> dict[str, tuple[int, str]]:

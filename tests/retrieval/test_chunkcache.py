@@ -24,8 +24,9 @@ file_text = st.lists(piece, min_size=1, max_size=6).map(lambda ps: "".join(p + s
 corpus = st.lists(file_text, min_size=1, max_size=5)
 
 
-def documents(texts: list[str]) -> list[Document]:
-    return [Document(f"f{n}.txt", text) for n, text in enumerate(texts)]
+def documents(texts: list[str], gone: int | None = None) -> list[Document]:
+    """A file per text, named by its place; the file at `gone` left out (deleted)."""
+    return [Document(f"f{n}.txt", text) for n, text in enumerate(texts) if n != gone]
 
 
 def records(passages) -> set:
@@ -42,7 +43,9 @@ def test_reused_cuts_agree_with_cutting_everything(tmp_path_factory, texts, data
     changed[where] = data.draw(file_text)
     if data.draw(st.booleans()):
         changed.append(data.draw(file_text))
-    docs = documents(changed)
+    # A file deleted: the files it shared passage texts with lose a member of their group.
+    gone = data.draw(st.one_of(st.none(), st.integers(0, len(changed) - 1)))
+    docs = documents(changed, gone) or documents(changed)
     again = chunk_documents(docs, 60, cache, first.documents)
     scratch = chunk_documents(docs, 60)  # no cache, nothing to reuse: every file cut
     assert again.documents == scratch.documents
