@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.answer.definitions import glossed_by_next, glosses
-from retrieval.ingest.sentences import is_underline
+from retrieval.ingest.sentences import in_code_block, is_underline
 from retrieval.search.keywords import KeywordIndex, terms
 from retrieval.types import Passage
 
@@ -50,6 +50,8 @@ def is_heading_at(passage: Passage, index: int) -> bool:
     text = passage.sentence_text(index).strip()
     if not any(c.isalnum() for c in text) or _HEADING.match(text):
         return True
+    if in_code_block(passage.text, passage.sentences[index].start):
+        return False  # a code line above a block's closing "----" is no heading
     following = index + 1
     return following < len(passage.sentences) and is_underline(passage.sentence_text(following))
 

@@ -13,11 +13,11 @@ import re
 
 from retrieval.answer.evidence import Evidence
 from retrieval.ingest.sentences import (
+    in_code_block,
     is_list_item,
     is_structural,
     is_underline,
     looks_wrapped,
-    opens_literal,
 )
 from retrieval.types import Passage
 
@@ -123,13 +123,27 @@ def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
     following = index + 1
     while following < len(passage.sentences) and len(places) < MAX_BLOCK:
         line = line_of(passage, following)
+        if _delimits_code(passage, following):  # an AsciiDoc "----" around the code
+            following += 1
+            continue
+        code = is_code(passage, following)
         indented = line[:1].isspace()  # a literal block, however deeply indented
-        if not (indented or is_structural(line)) or is_underline(line) or line.startswith("#"):
+        if not (code or indented or is_structural(line)) or is_underline(line):
+            break
+        if line.startswith("#") and not code:
             break
         if not line.lstrip().startswith(".. "):  # a directive's markup is not content
             places.append((passage.id, following))
         following += 1
     return places
+
+
+def _delimits_code(passage: Passage, index: int) -> bool:
+    """A delimiter line ("----", "```") that opens or closes the code block next to it."""
+    if any(c.isalnum() for c in passage.sentence_text(index)):
+        return False
+    near = [i for i in (index - 1, index + 1) if 0 <= i < len(passage.sentences)]
+    return any(is_code(passage, i) for i in near)
 
 
 def line_of(passage: Passage, index: int) -> str:
@@ -141,29 +155,22 @@ def line_of(passage: Passage, index: int) -> str:
 
 
 _DOCTEST = (">>> ", "... ")
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
 
 
 def is_code(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` is a line of code: a doctest, a line inside a fence, or an
-    indented line under a "::" paragraph or a code directive (reStructuredText's literal
-    blocks). Indented prose (a note, a block quote) is not code."""
+    """Whether sentence `index` is a line of code: a doctest and its output, or a line of a
+    code block (see `literal_lines`: rST literal blocks, fences, AsciiDoc listings)."""
     line = line_of(passage, index)
     if line.lstrip().startswith(_DOCTEST) or line.strip() in (">>>", "..."):
         return True
-    before = passage.text[: passage.sentences[index].start].split("\n")[:-1]
-    if sum(1 for b in before if _FENCE.match(b)) % 2:
+    start = passage.sentences[index].start
+    if in_code_block(passage.text, start):
         return True
-    for above in reversed(before):  # a doctest's output, in the block its ">>>" opened
-        if not above.strip():
-            break
+    for above in reversed(passage.text[:start].split("\n")[:-1]):
+        if not above.strip():  # a doctest's output, in the block its ">>>" opened
+            return False
         if above.lstrip().startswith(_DOCTEST):
             return True
-    if not line[:1].isspace():
-        return False
-    for above in reversed(before):
-        if above.strip() and not above[:1].isspace():
-            return opens_literal(above)
     return False
 
 

@@ -160,7 +160,7 @@ def select_features(X, y, corpora, names: list[str]) -> tuple[list[str], list[di
         useless = {
             f: sum(without[c] - base[c] for c in base)
             for f, without in trials.items()
-            if sum(base[c] > without[c] for c in base) < needed
+            if len(_helped(X[:, names.index(f)], corpora, base, without)) < needed
             or sum(base[c] - without[c] for c in base) <= 0
         }
         if not useless:
@@ -169,6 +169,13 @@ def select_features(X, y, corpora, names: list[str]) -> tuple[list[str], list[di
         trail.append({"dropped": dropped, "auc_with": base, "auc_without": trials[dropped]})
         kept.remove(dropped)
     return kept, trail
+
+
+def _helped(column: np.ndarray, corpora: np.ndarray, base: dict, without: dict) -> list[str]:
+    """The corpora whose held-out AUC the feature raises, among those where it varies at all
+    (on a corpus where it is constant it tells no question from another: a change there comes
+    from the other weights moving, not from the feature)."""
+    return [c for c in base if base[c] > without[c] and np.ptp(column[corpora == c]) > 0]
 
 
 def _aucs(X, y, corpora, names, chosen) -> dict[str, float]:

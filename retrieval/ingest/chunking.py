@@ -17,7 +17,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
 
 
-CHUNKER_VERSION = 4  # bump when the same text would be cut differently: cached cuts go stale
+CHUNKER_VERSION = 6  # bump when the same text would be cut differently: cached cuts go stale
 
 
 def _normalised(text: str) -> str:
@@ -139,9 +139,11 @@ def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
     for block_start, block_end in _blocks(text):
         current: list[tuple[int, int]] = []
         # A line of a code block is its own sentence, however the prose around it is wrapped.
+        first = text.count("\n", 0, block_start)
+        lines = range(first, first + text.count("\n", block_start, block_end) + 1)
         prose = (
             wrapped
-            and text.count("\n", 0, block_start) not in code
+            and not any(n in code for n in lines)
             and not text[block_start:block_end].lstrip().startswith(">>>")
         )
         for start, end in sentence_spans(text[block_start:block_end], prose):

@@ -96,19 +96,78 @@ def _item_goes_on(line: str, after: str) -> bool:
 _CODE_DIRECTIVE = re.compile(r"^\.\.\s+(?:code-block|code|sourcecode|doctest)::")
 
 
+def in_code_block(text: str, offset: int) -> bool:
+    """Whether the line at `offset` of `text` is inside a code block (see `literal_lines`)."""
+    return text.count("\n", 0, offset) in literal_lines(text.split("\n"))
+
+
 def literal_lines(lines: list[str]) -> set[int]:
-    """The numbers of the lines of reStructuredText literal blocks: the indented lines after a
-    paragraph that ends in "::" or after a code directive, however little they are indented."""
-    literal, opened = set(), False
-    for number, line in enumerate(lines):
+    """The numbers of the lines of code blocks: reStructuredText literal blocks (the indented
+    lines after a paragraph that ends in "::" or after a code directive, however little they
+    are indented, unless they read as prose: an AsciiDoc "Question?::" list item's answer is
+    indented the same way), Markdown fences and AsciiDoc listing and literal blocks."""
+    literal = delimited_lines(lines)
+    opener, block = None, []
+    for number, line in enumerate([*lines, "end"]):
         if not line.strip():
             continue
-        if line[:1].isspace():
-            if opened:
-                literal.add(number)
+        if line[:1].isspace() and opener is not None:
+            block.append(number)
             continue
-        opened = opens_literal(line)
+        if block and not reads_as_prose([lines[n] for n in block]):
+            literal.update(block)
+        block = []
+        opener = number if opens_literal(line) else None
     return literal
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[,.;:!?\"”)]*$")
+PROSE_LINE_WORDS = 6  # a line of running text has at least this many words ...
+PROSE_WORD_SHARE = 0.8  # ... nearly all of them plain words, not code
+
+
+def reads_as_prose(block: list[str]) -> bool:
+    """Whether most lines of an indented block are running text rather than code or output."""
+    lines = [line.split() for line in block if line.strip()]
+    prose = sum(
+        1
+        for tokens in lines
+        if len(tokens) >= PROSE_LINE_WORDS
+        and sum(1 for t in tokens if _WORD.match(t)) >= PROSE_WORD_SHARE * len(tokens)
+    )
+    return prose * 2 > len(lines)
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_LISTING = re.compile(r"^(-{4,}|\.{4,})\s*$")  # AsciiDoc's ---- (listing) and .... (literal)
+
+
+def delimited_lines(lines: list[str]) -> set[int]:
+    """The lines between a Markdown fence and its closing fence, and between an AsciiDoc
+    listing delimiter that follows a blank line and the same line closing it. (A line of
+    dashes right under a line of text is that text's heading underline, not a delimiter.)"""
+    inside: set[int] = set()
+    number = 0
+    while number < len(lines):
+        close = _closing(lines, number)
+        if close is not None:
+            inside.update(range(number + 1, close))
+            number = close
+        number += 1
+    return inside
+
+
+def _closing(lines: list[str], number: int) -> int | None:
+    """The line that closes the block line `number` opens, if it opens one."""
+    line = lines[number]
+    fence = _FENCE.match(line)
+    if fence:
+        mark = fence.group(1)
+        closes = [n for n, x in enumerate(lines) if n > number and x.strip().startswith(mark)]
+        return next((n for n in closes if not lines[n].strip().strip(mark[0])), None)
+    if _LISTING.match(line) and (number == 0 or not lines[number - 1].strip()):
+        return next((n for n in range(number + 1, len(lines)) if lines[n] == line), None)
+    return None
 
 
 def opens_literal(line: str) -> bool:

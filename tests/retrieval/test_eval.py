@@ -51,7 +51,17 @@ def test_the_held_out_sets_are_well_formed(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["questions", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"]
+    "name",
+    [
+        "questions",
+        "heldout",
+        "heldout2",
+        "heldout3",
+        "heldout4",
+        "heldout5",
+        "final3_seeds",
+        "protocol20c",
+    ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
     for case in load_cases(ROOT / "eval" / f"{name}.jsonl"):

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from retrieval.answer.evidence import Evidence
+from retrieval.answer.evidence import Evidence, is_heading_at
 from retrieval.answer.extractive import compose, shown
 from retrieval.answer.spans import extend, is_code, with_lead_ins
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
 from retrieval.types import Citation, Passage
+
+# Enough hard-wrapped lines for the chunker to read a text as wrapped prose.
+_WRAPPED_PROSE = (
+    "More wrapped prose follows on this line so that the text reads as wrapped prose,\n"
+    "and it goes on for a few more lines with sentences that run across the breaks\n"
+    "between lines, the way documentation in reStructuredText is written, one line\n"
+    "after another, each shorter than a hundred characters, as most such files are\n"
+    "when they are kept in a repository and read in a terminal or an editor window\n"
+    "that is not very wide at all.\n"
+)
 
 
 def passage_of(text: str) -> Passage:
@@ -45,12 +55,7 @@ def test_a_question_in_the_text_brings_the_sentence_that_answers_it():
     passage = passage_of(
         "This prints True.  (Why is NFD called twice?  Because casefold can return a\n"
         "string that is not normalized, so it must be normalized again.)  Next topic here.\n"
-        "More wrapped prose follows on this line so that the text reads as wrapped prose,\n"
-        "and it goes on for a few more lines with sentences that run across the breaks\n"
-        "between lines, the way documentation in reStructuredText is written, one line\n"
-        "after another, each shorter than a hundred characters, as most such files are\n"
-        "when they are kept in a repository and read in a terminal or an editor window\n"
-        "that is not very wide at all.\n"
+        + _WRAPPED_PROSE
     )
     answer = answer_from(passage, 1)
     assert answer[0] == "(Why is NFD called twice?"
@@ -104,14 +109,6 @@ def test_a_quoted_claim_brings_the_reply_on_the_next_line_that_takes_it_up():
     ]
 
 
-_WRAPPED_PROSE = (
-    "More wrapped prose follows on this line so that the text reads as wrapped prose,\n"
-    "and it goes on for a few more lines with sentences that run across the breaks\n"
-    "between lines, the way documentation in reStructuredText is written, one line\n"
-    "after another, each shorter than a hundred characters, as most such files are\n"
-    "when they are kept in a repository and read in a terminal or an editor window\n"
-    "that is not very wide at all.\n"
-)
 _EXAMPLE = (
     "To change the format, you need to\n"
     "specify the format you want to use::\n"
@@ -185,3 +182,34 @@ def test_each_list_item_an_answer_brings_starts_a_line_of_its_own():
         "You can configure it in three ways:\n1. Creating loggers in code.\n"
         "2. Reading a config file. [1]"
     )
+
+
+_ASCIIDOC = (
+    "Introduce yourself to Git before anything else. The easiest way to do so is:\n\n"
+    "------------------------------------------------\n"
+    '$ git config --global user.name "Your Name Comes Here"\n'
+    "$ git config --global user.email you@yourdomain.example.com\n"
+    "------------------------------------------------\n\n"
+    "How do I change it?::\n"
+    "\tYou can make the appropriate change to your working tree, run git add on it\n"
+    "\tto stage it, and then commit again with the amend option to replace it.\n"
+)
+
+
+def test_an_asciidoc_listing_is_code_and_its_last_line_no_heading():
+    passage = passage_of(_ASCIIDOC)
+    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
+    name = texts.index('$ git config --global user.name "Your Name Comes Here"')
+    email = name + 1
+    assert is_code(passage, name) and is_code(passage, email)
+    assert not is_heading_at(passage, email)  # the closing "----" is no underline
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    text, _ = compose(extend([evidence[1]], evidence))
+    assert "is:\n    $ git config --global user.name" in text
+
+
+def test_an_indented_answer_under_a_question_label_is_prose_not_code():
+    passage = passage_of(_ASCIIDOC)
+    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
+    answer = next(i for i, t in enumerate(texts) if t.startswith("You can make the appropriate"))
+    assert not is_code(passage, answer) and not is_code(passage, answer + 1)
