@@ -82,16 +82,22 @@ def with_following(chosen: list[Evidence], evidence: list[Evidence], follow: int
 
 
 def with_lead_ins(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
-    """`chosen` with the sentence that introduces each chosen line of code ("... specify the
-    format you want to use::"): an example is never shown without what it is an example of."""
+    """`chosen` with the sentence before each chosen line of code's block ("... specify the
+    format you want to use::", "You can also tell it to create branches:"): an example is
+    never shown without what it is an example of."""
     by_place = {e.place: e for e in evidence}
     wanted = {e.place: e for e in chosen}
     for item in chosen:
         passage, index = item.passage, item.index
-        while index > 0 and is_code(passage, index):
+        while index > 0 and (is_code(passage, index) or _delimits_code(passage, index)):
             index -= 1
         lead_in = by_place.get((passage.id, index))
-        if index != item.index and lead_in is not None and _INTRODUCES.search(lead_in.text):
+        if (
+            index != item.index
+            and lead_in is not None
+            and not is_code(passage, index)
+            and not _delimits_code(passage, index)  # the passage begins at the block
+        ):
             wanted.setdefault(lead_in.place, lead_in)
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 

@@ -213,3 +213,20 @@ def test_an_indented_answer_under_a_question_label_is_prose_not_code():
     texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
     answer = next(i for i, t in enumerate(texts) if t.startswith("You can make the appropriate"))
     assert not is_code(passage, answer) and not is_code(passage, answer + 1)
+
+
+def test_a_command_is_shown_with_the_sentence_before_its_block_even_without_a_colon():
+    passage = passage_of(
+        "At this point you could delete the experimental branch with\n\n"
+        "------------------------------------------------\n"
+        "$ git branch -d experimental\n"
+        "------------------------------------------------\n\n"
+        "That is all.\n"
+    )
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    command = next(i for i, e in enumerate(evidence) if "$ git branch" in e.text)
+    chosen = with_lead_ins([evidence[command]], evidence)
+    assert [e.text for e in chosen] == [
+        "At this point you could delete the experimental branch with",
+        "$ git branch -d experimental",
+    ]
