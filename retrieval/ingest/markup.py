@@ -45,10 +45,25 @@ _ROLE_NAMED = re.compile(r":(?:py:)?([\w+-]+):`([^`]+)`")
 
 def displayed(text: str) -> str:
     """`text` as an answer shows it: reStructuredText roles as what they render to
-    (":func:`~functools.reduce`" is "`reduce`", ":ref:`filter`" is "filter") and a link as its
-    title and address. Markdown literals and emphasis read the same in a chat, so they stay."""
+    (":func:`~functools.reduce`" is "`reduce`", ":ref:`filter`" is "filter"), a link as its
+    title and address, and AsciiDoc's anchors and continuation marks left out. Markdown
+    literals and emphasis read the same in a chat, so they stay."""
     text = _ROLE_NAMED.sub(_shown_role, text)
-    return _RST_LINK_SHOWN.sub(r"\1 <\2>", text)
+    text = _RST_LINK_SHOWN.sub(r"\1 <\2>", text)
+    return _asciidoc_shown(text)
+
+
+# AsciiDoc: "[[anchor]]" ids, a "+" that joins a paragraph to a list item, "linkgit:git-log[1]"
+# (a man page, not a footnote), and a labelled item's "::" after its question.
+_ANCHOR = re.compile(r"\[\[[\w.:-]+\]\]\s*")
+_CONTINUATION = re.compile(r"^\+\s+")
+_LINKGIT = re.compile(r"\blinkgit:([\w.-]+)\[(\d+)\]")
+_LABELLED = re.compile(r"(?<=[?!.])::$")
+
+
+def _asciidoc_shown(text: str) -> str:
+    text = _LINKGIT.sub(r"\1(\2)", _ANCHOR.sub("", text))
+    return _LABELLED.sub("", _CONTINUATION.sub("", text))
 
 
 _RST_LINK_SHOWN = re.compile(r"`([^`<]+?)\s*<([^>`]+)>`__?")

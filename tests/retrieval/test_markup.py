@@ -57,3 +57,22 @@ def test_answers_show_markup_as_it_renders(written, shown_as):
 def test_a_bare_literal_block_marker_is_not_shown():
     assert shown("::") == ""
     assert shown("Use this::") == "Use this:"
+
+
+@pytest.mark.parametrize(
+    ("written", "shown_as"),
+    [
+        (
+            "[[http-postbuffer]] What does `http.postBuffer` really do?::",
+            "What does `http.postBuffer` really do?",
+        ),
+        (
+            "+ Leaving this value at the default size is fine.",
+            "Leaving this value at the default size is fine.",
+        ),
+        ("see linkgit:git-config[1] for more.", "see git-config(1) for more."),
+        ("1 + 1 is two.", "1 + 1 is two."),
+    ],
+)
+def test_answers_show_asciidoc_as_it_renders(written, shown_as):
+    assert shown(written) == shown_as
