@@ -86,10 +86,11 @@ def compose(claims: Sequence[Claim], per_sentence: bool = False) -> tuple[str, l
 
 def joined(parts: Sequence[str]) -> str:
     """The parts with a space between them, except before a part that starts its own line."""
-    return "".join(
+    text = "".join(
         part if not position or part.startswith("\n") else " " + part
         for position, part in enumerate(parts)
     )
+    return text.lstrip("\n")  # an answer that opens with code or a list item opens with it
 
 
 def compose_parts(

@@ -13,6 +13,7 @@ from retrieval.answer.spans import (
     indent_of,
     is_code,
     opens_item,
+    same_paragraph,
     with_following,
     with_lead_ins,
 )
@@ -108,12 +109,20 @@ def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]
                 block_indent = _block_indent(chosen, position)
             depth = max(indent_of(item.passage, item.index) - block_indent, 0)
             text = "\n" + CODE_INDENT + " " * depth + " ".join(item.text.split())
-        elif in_code or item_run or opens_item(item.passage, item.index):
+        opens = not code and opens_item(item.passage, item.index)
+        goes_on = item_run and not opens and _same_item(chosen[position - 1], item)
+        if not code and (in_code or opens or (item_run and not goes_on)):
             text = "\n" + text  # after code, and each list item, on a line of its own
         in_code = code
-        item_run = not code and opens_item(item.passage, item.index)
+        item_run = opens or goes_on
         claims.append((text, [(item.passage, item.index)]))
     return claims
+
+
+def _same_item(before: Evidence, item: Evidence) -> bool:
+    """Whether `item` is the next sentence of the list item `before` is in ("c) The
+    discussion is interesting. LLMs are trained on human data." is one item)."""
+    return _same_block(before, item) and same_paragraph(item.passage, before.index)
 
 
 def _same_block(before: Evidence, item: Evidence) -> bool:

@@ -230,3 +230,16 @@ def test_a_command_is_shown_with_the_sentence_before_its_block_even_without_a_co
         "At this point you could delete the experimental branch with",
         "$ git branch -d experimental",
     ]
+
+
+def test_the_sentences_of_one_list_item_stay_on_its_line():
+    passage = passage_of(
+        "c) The discussion of feelings is interesting. LLMs are trained on human data.\n"
+        "d) The experiment may be too artificial to tell us much.\n"
+    )
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(3)]
+    text, _ = compose(evidence)
+    assert text == (
+        "c) The discussion of feelings is interesting. LLMs are trained on human data.\n"
+        "d) The experiment may be too artificial to tell us much. [1]"
+    )
