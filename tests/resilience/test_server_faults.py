@@ -15,6 +15,7 @@ from tests.resilience.invariants import assert_citations_verbatim, assert_index_
 pytestmark = pytest.mark.server
 
 QUESTION = "What happened with the o1 series?"
+OTHER_QUESTION = "What is the speed argument against schemers?"  # 5 passages QUESTION's lacks
 
 
 @pytest.fixture
@@ -108,17 +109,19 @@ async def test_the_bot_says_try_again_during_an_outage_and_recovers_by_itself(ow
     from tests.discord_double import DiscordDouble
     from tests.resilience.bot_process import replies_to, running_bot, wait_for_replies
 
-    async def ask(double) -> str:
+    async def ask(double, question: str) -> str:
         message = await double.send_message(
-            double.channel_id, double.member, f"{double.bot.mention} {QUESTION}"
+            double.channel_id, double.member, f"{double.bot.mention} {question}"
         )
         await wait_for_replies(double, [message["id"]])
         return replies_to(double, message["id"])[0]["content"]
 
     server = {"CHROMA_HOST": own_server.host, "CHROMA_PORT": str(own_server.port)}
     async with DiscordDouble() as double, running_bot(double, tmp_path, **server):
-        assert "[1]" in await ask(double)
+        assert "[1]" in await ask(double, QUESTION)
         own_server.stop()
-        assert await ask(double) == FRIENDLY[StoreUnavailableError]
+        # A question whose passages the bot has not read yet needs the server (one it has
+        # just answered may be answered again from memory for a moment: not asserted here).
+        assert await ask(double, OTHER_QUESTION) == FRIENDLY[StoreUnavailableError]
         own_server.start()
-        assert "[1]" in await ask(double)
+        assert "[1]" in await ask(double, OTHER_QUESTION)
