@@ -89,15 +89,11 @@ def with_lead_ins(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evid
     wanted = {e.place: e for e in chosen}
     for item in chosen:
         passage, index = item.passage, item.index
-        while index > 0 and (is_code(passage, index) or _delimits_code(passage, index)):
+        while index > 0 and _in_block(passage, index):
             index -= 1
         lead_in = by_place.get((passage.id, index))
-        if (
-            index != item.index
-            and lead_in is not None
-            and not is_code(passage, index)
-            and not _delimits_code(passage, index)  # the passage begins at the block
-        ):
+        # (The walk stops at the passage's first sentence, which may itself be the block.)
+        if index != item.index and lead_in is not None and not _in_block(passage, index):
             wanted.setdefault(lead_in.place, lead_in)
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 
@@ -142,6 +138,11 @@ def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
             places.append((passage.id, following))
         following += 1
     return places
+
+
+def _in_block(passage: Passage, index: int) -> bool:
+    """A line of a code block, or the delimiter around one."""
+    return is_code(passage, index) or _delimits_code(passage, index)
 
 
 def _delimits_code(passage: Passage, index: int) -> bool:

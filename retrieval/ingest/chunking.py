@@ -136,10 +136,12 @@ def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
     that end a sentence (forum dumps put one paragraph on each line)."""
     paragraphs = []
     code = literal_lines(text.split("\n"))
+    first, counted_to = 0, 0  # the line number of each block, counted on from the last
     for block_start, block_end in _blocks(text):
         current: list[tuple[int, int]] = []
         # A line of a code block is its own sentence, however the prose around it is wrapped.
-        first = text.count("\n", 0, block_start)
+        first += text.count("\n", counted_to, block_start)
+        counted_to = block_start
         lines = range(first, first + text.count("\n", block_start, block_end) + 1)
         prose = (
             wrapped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 # Words after which a full stop does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -98,7 +99,14 @@ _CODE_DIRECTIVE = re.compile(r"^\.\.\s+(?:code-block|code|sourcecode|doctest)::"
 
 def in_code_block(text: str, offset: int) -> bool:
     """Whether the line at `offset` of `text` is inside a code block (see `literal_lines`)."""
-    return text.count("\n", 0, offset) in literal_lines(text.split("\n"))
+    return text.count("\n", 0, offset) in _code_lines_of(text)
+
+
+@lru_cache(maxsize=4096)
+def _code_lines_of(text: str) -> frozenset[int]:
+    """`literal_lines` of a passage's text, worked out once: every sentence of the passage
+    asks it, several times per answer (heading, code, lead-in and block checks)."""
+    return frozenset(literal_lines(text.split("\n")))
 
 
 def literal_lines(lines: list[str]) -> set[int]:
@@ -163,7 +171,7 @@ def _closing(lines: list[str], number: int) -> int | None:
     fence = _FENCE.match(line)
     if fence:
         mark = fence.group(1)
-        closes = [n for n, x in enumerate(lines) if n > number and x.strip().startswith(mark)]
+        closes = (n for n in range(number + 1, len(lines)) if lines[n].strip().startswith(mark))
         return next((n for n in closes if not lines[n].strip().strip(mark[0])), None)
     if _LISTING.match(line) and (number == 0 or not lines[number - 1].strip()):
         return next((n for n in range(number + 1, len(lines)) if lines[n] == line), None)
