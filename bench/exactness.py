@@ -100,10 +100,6 @@ def main() -> None:
         args.out.write_text(text + "\n")
 
 
-if __name__ == "__main__":
-    main()
-
-
 def pipeline_recall(size: int) -> dict:
     """The pipeline's figures on eval/questions.jsonl among `size` passages: exact, then HNSW.
 
@@ -128,3 +124,7 @@ def pipeline_recall(size: int) -> dict:
         out[label] = _quality(corpus, embedder, cases, bigindex.store_folder(corpus))["ours"]
     snapshot.EXACT_MAX = limit
     return {"passages": size, "store": str(bigindex.store_folder(corpus)), **out}
+
+
+if __name__ == "__main__":
+    main()
