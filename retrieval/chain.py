@@ -22,6 +22,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from retrieval.answer import extractive
 from retrieval.answer.analysis import QuestionFacts, analyse, has_content, normalise
 from retrieval.answer.citations import CitationGate
+from retrieval.answer.continuation import continued
 from retrieval.answer.evidence import Evidence, rank_evidence
 from retrieval.answer.followup import resolve
 from retrieval.answer.policy import RefusalPolicy, Verdict
@@ -116,6 +117,7 @@ class AskStages:
         if ask.dependent and ask.history:
             evidence = extractive.not_yet_shown(evidence, ask.history[-1]) or evidence
         chosen = extractive.choose(evidence, verdict.gloss, self.answer_sentences, ask.facts)
+        chosen = continued(chosen, self.retriever.neighbour, ask.query_vector)
         text, citations = extractive.compose(chosen)
         answer = Answer(ask.question, text, tuple(citations), verification=verification)
         return replace(ask, answer=answer)

@@ -89,11 +89,11 @@ def with_lead_ins(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evid
     wanted = {e.place: e for e in chosen}
     for item in chosen:
         passage, index = item.passage, item.index
-        while index > 0 and _in_block(passage, index):
+        while index > 0 and in_block(passage, index):
             index -= 1
         lead_in = by_place.get((passage.id, index))
         # (The walk stops at the passage's first sentence, which may itself be the block.)
-        if index != item.index and lead_in is not None and not _in_block(passage, index):
+        if index != item.index and lead_in is not None and not in_block(passage, index):
             wanted.setdefault(lead_in.place, lead_in)
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 
@@ -119,10 +119,21 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
 
 def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
     """The list items or indented lines that a sentence ending in a colon introduces."""
-    if not _INTRODUCES.search(passage.sentence_text(index)):
+    if not introduces(passage.sentence_text(index)):
         return []
-    places = []
-    following = index + 1
+    return [(passage.id, i) for i in block_from(passage, index + 1)]
+
+
+def introduces(sentence: str) -> bool:
+    """Whether the sentence ends in a colon: what comes next is its content."""
+    return bool(_INTRODUCES.search(sentence))
+
+
+def block_from(passage: Passage, start: int) -> list[int]:
+    """The sentences of the list or indented block that begins at sentence `start` (none when
+    a prose sentence stands there); delimiters and directives' markup left out."""
+    places: list[int] = []
+    following = start
     while following < len(passage.sentences) and len(places) < MAX_BLOCK:
         line = line_of(passage, following)
         if _delimits_code(passage, following):  # an AsciiDoc "----" around the code
@@ -135,12 +146,12 @@ def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
         if line.startswith("#") and not code:
             break
         if not line.lstrip().startswith(".. "):  # a directive's markup is not content
-            places.append((passage.id, following))
+            places.append(following)
         following += 1
     return places
 
 
-def _in_block(passage: Passage, index: int) -> bool:
+def in_block(passage: Passage, index: int) -> bool:
     """A line of a code block, or the delimiter around one."""
     return is_code(passage, index) or _delimits_code(passage, index)
 

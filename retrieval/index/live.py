@@ -90,6 +90,17 @@ class LiveIndex:
             self._checked_at = float("-inf")
             return self.current().search(question, query_vector, k)
 
+    def neighbour(self, passage: Passage, after: bool) -> Passage | None:
+        """The live version's passage of the same file just after (or before) `passage`.
+
+        It only completes an answer, so a store that fails here costs that, not the answer.
+        """
+        try:
+            return self.current().neighbour(passage, after)
+        except StoreError as error:
+            log.warning("no neighbour of passage %s: %s", passage.id, error)
+            return None
+
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Refresh from the corpus folder; RefreshRunningError if one is already running."""
         report = self.indexer.refresh(progress, force)

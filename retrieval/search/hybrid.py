@@ -25,6 +25,7 @@ RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009
 # Passages kept once read, with their sentence vectors (about 10 kB each): the passages that
 # answer a community's questions recur, and reading one from the store costs a few ms.
 PASSAGE_CACHE = 2048
+NEIGHBOUR_GAP = 3  # blank lines that may stand between two passages of one file
 
 
 class Retriever:
@@ -47,6 +48,7 @@ class Retriever:
         self._records = set(self._snapshot.records)
         self.common_words = [w for w, _ in self.keywords.word_counts.most_common(COMMON_WORDS)]
         self._read = ReadPassages(PASSAGE_CACHE)  # a version's passages never change
+        self._neighbours: dict[tuple[str, bool], str | None] = {}  # nor do their neighbours
 
     def _load(self, cache_dir: Path | None, previous: Retriever | None) -> Snapshot:
         """This version's snapshot: saved by a process that saw it, derived, or built."""
@@ -136,6 +138,33 @@ class Retriever:
             if len(ranked) >= wanted or len(result["ids"][0]) < asked:
                 return dict(list(ranked.items())[:wanted])
             asked *= 2
+
+    def neighbour(self, passage: Passage, after: bool) -> Passage | None:
+        """The passage of the same file just after (or before) `passage`, if this version
+        holds one; at most NEIGHBOUR_GAP lines (blank ones) between them."""
+        key = (passage.id, after)
+        if key not in self._neighbours:
+            self._neighbours[key] = self._find_neighbour(passage, after)
+        record = self._neighbours[key]
+        found = self.load_passages([record]) if record else []
+        return found[0] if found else None
+
+    def _find_neighbour(self, passage: Passage, after: bool) -> str | None:
+        if after:
+            edge, near = "line_start", passage.line_end
+            lines = [{edge: {"$gt": near}}, {edge: {"$lte": near + NEIGHBOUR_GAP}}]
+        else:
+            edge, near = "line_end", passage.line_start
+            lines = [{edge: {"$lt": near}}, {edge: {"$gte": near - NEIGHBOUR_GAP}}]
+        got = self._chunks.get(
+            where={"$and": [{"source": passage.source}, *lines]}, include=["metadatas"]
+        )
+        held = [
+            (abs(meta[edge] - near), record)
+            for record, meta in zip(got["ids"], got["metadatas"])
+            if record in self._records
+        ]
+        return min(held)[1] if held else None
 
     def load_passages(
         self, ids: list[str], query_vector: np.ndarray | None = None

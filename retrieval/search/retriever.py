@@ -37,6 +37,12 @@ class HybridRetriever(BaseRetriever):
         vector = self.embed(query) if query_vector is None else query_vector
         return [document_of(p) for p in self.live.search(query, vector, k or self.k)]
 
+    def neighbour(self, passage: Passage, after: bool) -> Passage | None:
+        """The passage of the same file just after (or before) `passage`, where the live
+        index can say (`LiveIndex.neighbour`)."""
+        find = getattr(self.live, "neighbour", None)
+        return find(passage, after) if find is not None else None
+
 
 def document_of(passage: Passage) -> Document:
     """The passage as a LangChain document: its text, and everything else in metadata."""

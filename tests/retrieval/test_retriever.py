@@ -62,3 +62,18 @@ def test_the_passages_kept_read_are_bounded():
     assert kept.get_many(["a"]) == {"a": ("A", None)}  # "a" is now the most recent
     kept.put_many({"c": ("C", None)})
     assert kept.get_many(["a", "b", "c"]) == {"a": ("A", None), "c": ("C", None)}
+
+
+def test_a_passage_s_neighbours_are_the_passages_of_its_file_just_before_and_after(seed_service):
+    retriever = seed_service.live.current()
+    passages = retriever.load_passages(retriever.passage_ids)
+    by_file: dict[str, list] = {}
+    for passage in passages:
+        by_file.setdefault(passage.source, []).append(passage)
+    in_order = sorted(max(by_file.values(), key=len), key=lambda p: p.line_start)
+    first, second, last = in_order[0], in_order[1], in_order[-1]
+    assert retriever.neighbour(first, after=True).id == second.id
+    assert retriever.neighbour(second, after=False).id == first.id
+    assert retriever.neighbour(first, after=False) is None
+    assert retriever.neighbour(last, after=True) is None
+    assert seed_service.stages.retriever.neighbour(first, True).id == second.id  # the chain's way

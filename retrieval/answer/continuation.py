@@ -1,0 +1,96 @@
+"""Across a passage's edge: a lead-in and the block it introduces, cut into two passages.
+
+The chunker cuts documentation between paragraphs, so "The easiest way to do so is:" can end
+one passage while the commands it introduces open the next. An answer that quotes the lead-in
+alone says nothing, and one that quotes bare commands does not say what they do. So when a
+chosen sentence is such a lead-in at its passage's end, the answer brings the block that opens
+the next passage of the same file; and when a chosen line of code belongs to a block that opens
+its passage, the answer brings the lead-in that ends the passage before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from retrieval.answer.evidence import Evidence, is_heading_at
+from retrieval.answer.spans import block_from, in_block, introduces
+from retrieval.types import Passage
+
+LEAD_IN_WORDS = 3
+# The passage of the same file just after (True) or before (False) a passage, if any.
+Neighbour = Callable[[Passage, bool], "Passage | None"]
+
+
+def continued(
+    chosen: list[Evidence], neighbour: Neighbour, query_vector: np.ndarray | None
+) -> list[Evidence]:
+    """`chosen` with the block or lead-in that stands across a passage's edge from it."""
+    out: list[Evidence] = []
+    done: set[tuple[str, bool]] = set()
+    for position, item in enumerate(chosen):
+        before = chosen[position - 1] if position else None
+        if _opens_run(before, item) and (item.passage.id, False) not in done:
+            done.add((item.passage.id, False))
+            out.extend(_lead_in_before(item, neighbour, query_vector))
+        out.append(item)
+        after = chosen[position + 1] if position + 1 < len(chosen) else None
+        if _ends_on_lead_in(item, after) and (item.passage.id, True) not in done:
+            done.add((item.passage.id, True))
+            out.extend(_block_after(item, neighbour, query_vector))
+    return _unique(out)
+
+
+def _opens_run(before: Evidence | None, item: Evidence) -> bool:
+    """Whether `item` is a line of a code block that opens its passage, and the answer does
+    not already show what comes before it."""
+    if before is not None and before.passage is item.passage:
+        return False
+    return all(in_block(item.passage, i) for i in range(item.index + 1))
+
+
+def _ends_on_lead_in(item: Evidence, after: Evidence | None) -> bool:
+    """Whether `item` is its passage's last sentence and introduces what follows."""
+    last = len(item.passage.sentences) - 1
+    if item.index != last or in_block(item.passage, last) or not introduces(item.text):
+        return False
+    return after is None or after.passage is not item.passage
+
+
+def _block_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
+    following = neighbour(item.passage, True)
+    if following is None:
+        return []
+    return [_evidence(following, i, item.rank, query_vector) for i in block_from(following, 0)]
+
+
+def _lead_in_before(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
+    previous = neighbour(item.passage, False)
+    if previous is None or not previous.sentences:
+        return []
+    last = len(previous.sentences) - 1
+    text = previous.sentence_text(last)
+    if in_block(previous, last) or is_heading_at(previous, last) or not introduces(text):
+        return []
+    if len(text.split()) < LEAD_IN_WORDS:  # "For example:" says nothing of what follows
+        return []
+    return [_evidence(previous, last, item.rank, query_vector)]
+
+
+def _evidence(passage: Passage, index: int, rank: int, query_vector) -> Evidence:
+    vectors = passage.sentence_vectors
+    similarity = 0.0
+    if query_vector is not None and vectors is not None and len(vectors) > index:
+        similarity = float(vectors[index] @ query_vector)
+    return Evidence(passage, rank, index, similarity, 0.0)
+
+
+def _unique(items: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for item in items:
+        if item.place not in seen:
+            seen.add(item.place)
+            out.append(item)
+    return out

@@ -1,0 +1,93 @@
+"""A lead-in and its block cut into two passages still answer together (answer/continuation.py)."""
+
+from __future__ import annotations
+
+from retrieval.answer.continuation import continued
+from retrieval.answer.evidence import Evidence
+from retrieval.ingest.chunking import chunk_corpus
+from retrieval.ingest.corpus import Document
+
+_PAGE = (
+    "Before doing anything else, it is a good idea to introduce yourself to Git with your\n"
+    "name and public email address. The easiest way to do so is:\n"
+    "\n"
+    "------------------------------------------------\n"
+    "$ git config --global user.name \"Your Name Comes Here\"\n"
+    "$ git config --global user.email you@yourdomain.example.com\n"
+    "------------------------------------------------\n"
+    "\n"
+    "Git will then use that name and address for every commit you make from now on.\n"
+)
+
+
+def _passages(text: str):
+    """The page cut small, so the lead-in ends one passage and its block opens the next."""
+    passages = chunk_corpus([Document("tutorial.txt", text)], chunk_chars=260)
+    assert len(passages) >= 2
+    return passages
+
+
+def _neighbours(passages):
+    """What the live index answers (`Retriever.neighbour`), over passages in file order."""
+
+    def neighbour(passage, after):
+        at = [p.id for p in passages].index(passage.id)
+        at += 1 if after else -1
+        return passages[at] if 0 <= at < len(passages) else None
+
+    return neighbour
+
+
+def _find(passages, words: str) -> Evidence:
+    for passage in passages:
+        for index in range(len(passage.sentences)):
+            if words in passage.sentence_text(index):
+                return Evidence(passage, 0, index, 0.5, 0.0)
+    raise AssertionError(words)
+
+
+def test_a_lead_in_at_a_passage_end_brings_the_block_that_opens_the_next():
+    passages = _passages(_PAGE)
+    lead_in = _find(passages, "The easiest way")
+    shown = [e.text for e in continued([lead_in], _neighbours(passages), None)]
+    assert shown == [
+        "The easiest way to do so is:",
+        '$ git config --global user.name "Your Name Comes Here"',
+        "$ git config --global user.email you@yourdomain.example.com",
+    ]
+
+
+def test_a_command_that_opens_a_passage_brings_the_lead_in_that_ends_the_one_before():
+    passages = _passages(_PAGE)
+    command = _find(passages, "user.email")
+    shown = [e.text for e in continued([command], _neighbours(passages), None)]
+    assert shown == [
+        "The easiest way to do so is:",
+        "$ git config --global user.email you@yourdomain.example.com",
+    ]
+
+
+def test_a_lead_in_of_a_word_or_two_is_not_brought():
+    page = _PAGE.replace("The easiest way to do so is:", "For example:")
+    passages = _passages(page)
+    command = _find(passages, "user.email")
+    assert [e.text for e in continued([command], _neighbours(passages), None)] == [
+        "$ git config --global user.email you@yourdomain.example.com"
+    ]
+
+
+def test_prose_after_a_passage_end_is_not_taken_for_what_a_colon_introduces():
+    page = _PAGE.replace("------------------------------------------------\n", "").replace(
+        "$ git config", "Then run git config"
+    )
+    passages = _passages(page)
+    lead_in = _find(passages, "The easiest way")
+    assert [e.text for e in continued([lead_in], _neighbours(passages), None)] == [
+        "The easiest way to do so is:"
+    ]
+
+
+def test_without_a_neighbour_the_answer_is_unchanged():
+    passages = _passages(_PAGE)
+    lead_in = _find(passages, "The easiest way")
+    assert continued([lead_in], lambda passage, after: None, None) == [lead_in]
