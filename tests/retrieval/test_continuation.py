@@ -12,7 +12,7 @@ _PAGE = (
     "name and public email address. The easiest way to do so is:\n"
     "\n"
     "------------------------------------------------\n"
-    "$ git config --global user.name \"Your Name Comes Here\"\n"
+    '$ git config --global user.name "Your Name Comes Here"\n'
     "$ git config --global user.email you@yourdomain.example.com\n"
     "------------------------------------------------\n"
     "\n"
