@@ -24,6 +24,11 @@ def refusal_text(refusal: Refusal) -> str:
             "There was no answer to follow up on: the texts didn't answer the last question. "
             "Ask your question in full."
         )
+    if refusal.reason is RefusalReason.NOTHING_ASKED:
+        return (
+            "There's nothing in that message I can look up in the texts. Ask me a question "
+            f"about them, or {SEE_SOURCES}."
+        )
     if refusal.reason is RefusalReason.NOT_DEFINED:
         return (
             f"The indexed texts mention “{refusal.term}” but don't say what it is. Try asking "

@@ -1,6 +1,7 @@
 """The ask path, read top to bottom: one LangChain chain of named, typed stages.
 
-    rewrite → analyse → retrieve → verdict → answer (LLM, falling back to extractive) → gate
+    rewrite → analyse → retrieve → verdict → reread → answer (LLM, falling back to
+    extractive) → gate
 
 Each stage takes the question's `Ask` state and returns it with its own field filled in,
 so a stage can be tested, traced and replaced on its own. `RunnableConfig` callbacks reach
@@ -31,7 +32,7 @@ from retrieval.llm.answerer import LLMAnswerer, LLMFailure
 from retrieval.search.retriever import HybridRetriever, passage_of
 from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
 
-STAGES = ("rewrite", "analyse", "retrieve", "verdict", "answer", "gate")
+STAGES = ("rewrite", "analyse", "retrieve", "verdict", "reread", "answer", "gate")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Ask:
     standalone: str = ""
     dependent: bool = False  # it leans on the conversation ("why?", "and the second one?")
     follows_refusal: bool = False  # it leans on a turn the bot could not answer
+    leaning: str = ""  # a short message read with the conversation, if alone it finds nothing
     facts: QuestionFacts | None = None
     query_vector: np.ndarray | None = field(default=None, repr=False)
     passages: tuple[Passage, ...] = ()
@@ -76,6 +78,7 @@ class AskStages:
             standalone=normalise(text),
             dependent=resolved.dependent,
             follows_refusal=resolved.follows_refusal,
+            leaning=normalise(resolved.leaning) if resolved.leaning else "",
         )
 
     def analyse(self, ask: Ask) -> Ask:
@@ -93,10 +96,20 @@ class AskStages:
         if ask.follows_refusal:
             verdict = Verdict(0.0, Refusal(RefusalReason.NOTHING_TO_FOLLOW), ("follows_refusal",))
         elif not has_content(ask.facts):
-            verdict = Verdict(0.0, Refusal(RefusalReason.NO_EVIDENCE), ("no_content",))
+            verdict = Verdict(0.0, Refusal(RefusalReason.NOTHING_ASKED), ("no_content",))
         else:
             verdict = self.policy.judge(ask.facts, evidence, passages, keywords)
         return replace(ask, evidence=tuple(evidence), verdict=verdict)
+
+    def reread(self, ask: Ask, config: RunnableConfig) -> Ask:
+        """A short message that finds nothing in the texts alone ("any catch?", "why only
+        partly?"), read again as leaning on the conversation; kept alone if that finds nothing
+        either, so a new question that the texts do not answer is still refused."""
+        if not ask.leaning or not ask.verdict.refused or not has_content(ask.facts):
+            return ask
+        leaning = replace(ask, standalone=ask.leaning, dependent=True, leaning="")
+        leaning = self.verdict(self.retrieve(self.analyse(leaning), config))
+        return ask if leaning.verdict.refused else leaning
 
     def extractive(self, inputs: dict) -> Ask:
         """The offline answer: the best sentences, quoted and cited (the LLM's fallback)."""
@@ -113,10 +126,14 @@ class AskStages:
         if verdict.refused:
             answer = Answer(ask.question, "", refusal=verdict.refusal, verification=verification)
             return replace(ask, answer=answer)
-        evidence = list(ask.evidence)
+        evidence, most = list(ask.evidence), self.answer_sentences
         if ask.dependent and ask.history:
-            evidence = extractive.not_yet_shown(evidence, ask.history[-1]) or evidence
-        chosen = extractive.choose(evidence, verdict.gloss, self.answer_sentences, ask.facts)
+            previous = ask.history[-1]
+            chosen = extractive.choose_following_up(
+                evidence, previous, verdict.gloss, most, ask.facts
+            )
+        else:
+            chosen = extractive.choose(evidence, verdict.gloss, most, ask.facts)
         chosen = continued(chosen, self.retriever.neighbour, ask.query_vector)
         text, citations = extractive.compose(chosen)
         answer = Answer(ask.question, text, tuple(citations), verification=verification)
@@ -161,6 +178,7 @@ class AskStages:
             | RunnableLambda(self.analyse, name="analyse")
             | RunnableLambda(self.retrieve, name="retrieve")
             | RunnableLambda(self.verdict, name="verdict")
+            | RunnableLambda(self.reread, name="reread")
             | RunnableLambda(lambda ask: {"ask": ask}, name="answer_inputs")
             | answer.with_config(run_name="answer")
             | RunnableLambda(self.gate_answer, name="gate")

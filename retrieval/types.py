@@ -87,6 +87,7 @@ class RefusalReason(Enum):
     UNVERIFIED = "unverified"  # every quote failed the citation gate
     MODEL_DECLINED = "model_declined"  # the LLM said the passages do not answer
     NOTHING_TO_FOLLOW = "nothing_to_follow"  # a follow-up of a question that went unanswered
+    NOTHING_ASKED = "nothing_asked"  # no word to look up ("W &( H }", "ok thanks")
 
 
 @dataclass(frozen=True)

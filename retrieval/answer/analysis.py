@@ -34,6 +34,12 @@ _FILLER_END = re.compile(
     r"(?:[\s,]+(?:lol|lmao|rofl|haha+|pls|plz|please|thanks|thx|ty|tia))+\W*$", re.IGNORECASE
 )
 _MARKER = re.compile(r"\s*\[\d{1,3}\]")
+_ACKNOWLEDGEMENT = re.compile(
+    r"^\W*(?:(?:ok|okay|k|cool|nice|great|neat|thanks|thank you|thx|ty|got it|i see|makes sense|"
+    r"lol|haha+|wow|interesting|perfect|awesome|fair enough|good to know|sure|yes|yep|no|nope)"
+    r"\b\W*)+$",
+    re.IGNORECASE,
+)
 
 
 def normalise(question: str) -> str:
@@ -45,8 +51,16 @@ def normalise(question: str) -> str:
 
 
 def has_content(facts: QuestionFacts) -> bool:
-    """Whether the question has a word to search for ("W &( H }" has none)."""
+    """Whether the question has a word to search for ("W &( H }" has none, nor does "ok
+    thanks, got it": a member saying they read the answer asks nothing)."""
+    if is_acknowledgement(facts.text):
+        return False
     return any(len(t) > 1 for t in facts.content_terms)
+
+
+def is_acknowledgement(message: str) -> bool:
+    """Whether the message only says the answer was read ("ok thanks", "got it", "nice")."""
+    return bool(_ACKNOWLEDGEMENT.match(message))
 
 
 def analyse(text: str) -> QuestionFacts:

@@ -42,11 +42,52 @@ def choose(
     return extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
 
 
-def not_yet_shown(evidence: list[Evidence], previous: Turn) -> list[Evidence]:
-    """The evidence less what the last answer quoted: a follow-up ("why?") wants more, not the
-    same lines again."""
-    quoted = [" ".join(c.quote.split()) for c in previous.citations]
-    return [e for e in evidence if not any(" ".join(e.text.split()) in q for q in quoted)]
+def choose_following_up(
+    evidence: list[Evidence],
+    previous: Turn,
+    gloss: tuple[Evidence, ...],
+    most: int,
+    facts: QuestionFacts,
+) -> list[Evidence]:
+    """A follow-up's sentences. "why?" and "any catch?" ask about what the last answer just
+    said, and the texts say more of it in the same paragraphs, so the answer is chosen there
+    first, and from all the evidence when those paragraphs hold nothing the last answer did
+    not show. Lines already shown may come again beside new ones (the reason asked for is
+    often in the very sentence that made the claim), never alone while the texts hold more.
+    """
+    quoted = _quoted(previous)
+    near = _near(evidence, quoted)
+    chosen = choose(near or evidence, gloss, most, facts)
+    if not all(_shown(e, quoted) for e in chosen):
+        return chosen
+    fresh_near = [e for e in near if not _shown(e, quoted)]
+    if fresh_near:
+        return choose(fresh_near, gloss, most, facts)
+    fresh = [e for e in evidence if not _shown(e, quoted)]
+    if not fresh:
+        return chosen
+    if not near:
+        return choose(fresh, gloss, most, facts)
+    return chosen + [e for e in choose(fresh, gloss, 1, facts) if e not in chosen]
+
+
+def _near(evidence: list[Evidence], quoted: list[str]) -> list[Evidence]:
+    """The evidence of the paragraphs that hold a line the last answer quoted."""
+    shown = {(e.passage.id, _paragraph(e)) for e in evidence if _shown(e, quoted)}
+    return [e for e in evidence if (e.passage.id, _paragraph(e)) in shown]
+
+
+def _paragraph(item: Evidence) -> int:
+    """The number, within its passage, of the paragraph the sentence is in."""
+    return sum(not same_paragraph(item.passage, i) for i in range(item.index))
+
+
+def _quoted(previous: Turn) -> list[str]:
+    return [" ".join(c.quote.split()) for c in previous.citations]
+
+
+def _shown(item: Evidence, quoted: list[str]) -> bool:
+    return any(" ".join(item.text.split()) in q for q in quoted)
 
 
 def with_gloss(chosen: list[Evidence], wanted: tuple[Evidence, ...], most: int) -> list[Evidence]:

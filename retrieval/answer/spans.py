@@ -39,6 +39,11 @@ MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
 MAX_BLOCK = 6  # lines of a list or block introduced by a colon, on top of MAX_EXTRA
 _INTRODUCES = re.compile(r":\s*$")
+# An AsciiDoc example block: a title (".Recipe") or attributes ("[caption=...]") above it, then
+# its lines between two "====" (without the title, a line of "=" is a heading's underline).
+_ASCIIDOC_TITLE = re.compile(r"^\.[A-Za-z`'\"]")
+_ASCIIDOC_ATTRIBUTES = re.compile(r"^\[[^\]]*\]\s*$")
+_ASCIIDOC_EXAMPLE = re.compile(r"^={4,}\s*$")
 
 
 def points_back(sentence: str) -> bool:
@@ -130,16 +135,32 @@ def introduces(sentence: str) -> bool:
 
 
 def block_from(passage: Passage, start: int) -> list[int]:
-    """The sentences of the list or indented block that begins at sentence `start` (none when
-    a prose sentence stands there); delimiters and directives' markup left out."""
+    """The sentences of the list, indented block or AsciiDoc example block that begins at
+    sentence `start` (none when a prose sentence stands there); delimiters, titles and
+    directives' markup left out."""
     places: list[int] = []
     following = start
+    titled = in_example = False
     while following < len(passage.sentences) and len(places) < MAX_BLOCK:
         line = line_of(passage, following)
         if _delimits_code(passage, following):  # an AsciiDoc "----" around the code
             following += 1
             continue
         code = is_code(passage, following)
+        if not code and (_ASCIIDOC_TITLE.match(line) or _ASCIIDOC_ATTRIBUTES.match(line)):
+            titled = True  # ".Recipe", "[caption=...]": the markup of the block below
+            following += 1
+            continue
+        if _ASCIIDOC_EXAMPLE.match(line) and (titled or in_example):
+            if in_example:
+                break  # the example block closes
+            in_example = True
+            following += 1
+            continue
+        if in_example:
+            places.append(following)
+            following += 1
+            continue
         indented = line[:1].isspace()  # a literal block, however deeply indented
         if not (code or indented or is_structural(line)) or is_underline(line):
             break

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.followup import depends_on_history, resolve
-from retrieval.types import Turn
+from retrieval.answer.analysis import is_acknowledgement
+from retrieval.answer.followup import depends_on_history, may_lean, resolve
+from retrieval.types import Citation, Turn
 
 
 @pytest.mark.parametrize(
@@ -30,10 +31,35 @@ def test_messages_that_lean_on_the_last_answer(message):
         "what's the speed argument against schemers",
         "unrelated, but what's the point of the nvidia stock comment?",
         "How do I sort a list of tuples by the second item in Python?",
+        # a pronoun that takes up the message's own words
+        "what is the GIL and does it affect threads in python",
+        "recv gave me 0 bytes back, what does that mean?",
+        "was the post's main point new to them",
     ],
 )
 def test_messages_that_stand_alone(message):
     assert not depends_on_history(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "how long should the first line of a commit message be?",
+        "first time using git on this laptop, how do i tell it my name and email?",
+    ],
+)
+def test_an_ordinal_in_a_question_of_its_own_is_not_a_citation(message):
+    earlier = Turn("q?", "a [1] b [2]", (_citation(1), _citation(2)))
+    assert resolve(message, [earlier]).text == message
+
+
+def test_a_bare_ordinal_in_a_short_follow_up_is_a_citation():
+    earlier = Turn("q?", "a [1] b [2]", (_citation(1), _citation(2)))
+    assert resolve("and the second?", [earlier]).text == "and the second? (about: quote 2)"
+
+
+def _citation(n: int) -> Citation:
+    return Citation(n, "doc.txt", n, n, f"quote {n}")
 
 
 def test_a_dependent_message_is_read_with_the_question_before_it():
@@ -41,3 +67,45 @@ def test_a_dependent_message_is_read_with_the_question_before_it():
     resolved = resolve("what would go in one", [earlier])
     assert resolved.dependent
     assert resolved.text.startswith("should I use footnotes or collapsable boxes?")
+
+
+@pytest.mark.parametrize(
+    "message", ["any catch?", "why only partly silly though", "interesting, any downsides?"]
+)
+def test_short_why_and_any_questions_may_lean_on_the_last_answer(message):
+    earlier = Turn("what is the upside of AI advisors? is it silly?", "They help. [1]")
+    assert may_lean(message, earlier)
+    resolved = resolve(message, [earlier])
+    assert not resolved.dependent  # tried alone first
+    assert resolved.leaning == f"{earlier.question} {message}"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "what is the capital of France",
+        "why is the sky blue",
+        "why would gradient descent select against schemers with extra reasoning steps",
+    ],
+)
+def test_other_questions_never_lean_on_the_conversation(message):
+    # (none takes up a word of the turn before, and each names more than one thing)
+    assert not may_lean(message, Turn("is it silly to ask about advisors?", "a [1]"))
+    assert resolve(message, [Turn("q?", "a [1]")]).leaning == ""
+
+
+def test_nothing_leans_on_a_refused_turn_unless_it_says_so():
+    assert resolve("any catch?", [Turn("q?", "", refused=True)]).leaning == ""
+
+
+@pytest.mark.parametrize("message", ["ok thanks!", "got it", "nice", "lol", "Makes sense."])
+def test_acknowledgements_are_neither_questions_nor_follow_ups(message):
+    assert is_acknowledgement(message)
+    assert resolve(message, [Turn("q?", "a [1]")]).text == message
+
+
+@pytest.mark.parametrize(
+    "message", ["ok so why?", "nice, what is open agency", "no idea what SGD is"]
+)
+def test_questions_are_not_acknowledgements(message):
+    assert not is_acknowledgement(message)

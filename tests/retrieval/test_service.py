@@ -94,7 +94,35 @@ def test_a_follow_up_says_more_instead_of_repeating_the_answer(seed_service):
     follow = seed_service.ask("why?", history)
     before = {" ".join(c.quote.split()) for c in first.citations}
     assert follow.citations and not follow.refused
-    assert all(" ".join(c.quote.split()) not in before for c in follow.citations)
+    # A line already shown may stand beside new ones (the reason may be in it), never alone.
+    assert any(" ".join(c.quote.split()) not in before for c in follow.citations)
+
+
+def test_a_short_question_about_the_last_answer_is_read_with_it(seed_service):
+    # "any catch?" alone finds nothing; it asks about the answer just given, whose own
+    # paragraph (003, line 32) names the catch.
+    question = "Whats the upside of building AI advisor systems instead of letting AIs do the work?"
+    first = seed_service.ask(question)
+    assert any(c.line_start <= 32 <= c.line_end for c in first.citations)
+    history = [Turn(first.question, first.text, tuple(first.citations))]
+    follow = seed_service.ask("any catch?", history)
+    assert not follow.refused and follow.standalone_question.startswith("Whats the upside")
+    assert "differentially benefits safety" in follow.text
+
+
+@pytest.mark.parametrize("message", ["what is the capital of France", "why is the sky blue"])
+def test_a_new_question_the_texts_do_not_answer_is_refused_after_an_answer(seed_service, message):
+    first = seed_service.ask("What are collapsable boxes?")
+    history = [Turn(first.question, first.text, tuple(first.citations))]
+    assert seed_service.ask(message, history).refused
+
+
+@pytest.mark.parametrize("message", ["thanks!", "ok cool, got it", "nice"])
+def test_an_acknowledgement_asks_nothing_and_repeats_nothing(seed_service, message):
+    first = seed_service.ask("What are collapsable boxes?")
+    history = [Turn(first.question, first.text, tuple(first.citations))]
+    answer = seed_service.ask(message, history)
+    assert answer.refusal == Refusal(RefusalReason.NOTHING_ASKED) and not answer.citations
 
 
 def test_an_ordinal_follow_up_points_at_that_citation(seed_service):

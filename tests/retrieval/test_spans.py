@@ -243,3 +243,37 @@ def test_the_sentences_of_one_list_item_stay_on_its_line():
         "c) The discussion of feelings is interesting. LLMs are trained on human data.\n"
         "d) The experiment may be too artificial to tell us much. [1]"
     )
+
+
+def test_a_colon_brings_the_asciidoc_example_block_it_introduces_without_its_markup():
+    passage = passage_of(
+        "If the maintainer tells you that your patch no longer applies, you will have to\n"
+        "rebase your topic:\n\n"
+        ".format-patch/am: Keeping topics up to date\n"
+        '[caption="Recipe: "]\n'
+        "=====================================\n"
+        "`git pull --rebase <URL> <branch>`\n"
+        "=====================================\n\n"
+        "You can then fix the conflicts during the rebase.\n"
+    )
+    lead_in = next(
+        i for i in range(len(passage.sentences)) if "rebase your" in passage.sentence_text(i)
+    )
+    assert answer_from(passage, lead_in)[-1] == "`git pull --rebase <URL> <branch>`"
+    assert not any("caption" in s or s.startswith(".format") for s in answer_from(passage, lead_in))
+
+
+def test_output_lines_that_start_with_a_dot_stay_in_their_listing():
+    passage = passage_of(
+        "All of these objects are stored under their names inside the Git directory:\n\n"
+        "------------------------------------------------\n"
+        "$ find .git/objects/\n"
+        ".git/objects/\n"
+        ".git/objects/pack\n"
+        "------------------------------------------------\n"
+    )
+    assert answer_from(passage, 0)[1:] == [
+        "$ find .git/objects/",
+        ".git/objects/",
+        ".git/objects/pack",
+    ]
