@@ -23,6 +23,7 @@ from bot.threads import (
 )
 from bot.views import SourcesButton, VoteButton, new_answer_id
 from bot.wording import answer_text
+from retrieval.answer.analysis import is_acknowledgement
 from retrieval.types import Answer, Turn
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,8 @@ class Ask(commands.Cog):
             # In our thread, members talking to each other aren't asking the bot.
             if not in_thread or message.mentions or message.role_mentions:
                 return None
+            if is_acknowledgement(message.content):
+                return None  # "thanks!" in the thread thanks; it asks nothing of the bot
         return message.content
 
     def admit(self, question: str, member_id: int) -> str:

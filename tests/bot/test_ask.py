@@ -90,6 +90,18 @@ async def test_members_talking_to_each_other_in_the_thread_are_left_alone(double
     assert posted == []
 
 
+async def test_thanks_in_the_thread_gets_no_reply_and_a_question_after_it_does(double, seed_bot):
+    _, first = await mention_answer(double, f"{double.bot.mention} {QUESTION}")
+    await double.wait_for_call(method="POST", path=f"/messages/{first['id']}/threads")
+    before = len(double.calls)
+    await double.send_message(int(first["id"]), double.member, "ok thanks, got it!")
+    _, follow = await mention_answer(double, "why?", channel_id=int(first["id"]))
+    posted = [
+        c for c in double.calls[before:] if c.method == "POST" and c.path.endswith("/messages")
+    ]
+    assert len(posted) == 1 and follow["embeds"]  # only the answer to "why?"
+
+
 async def test_no_answer_in_the_corpus_says_so_and_points_to_sources(double, seed_bot):
     sent = await double.send_slash_command("ask", {"question": "What is the capital of France?"})
     body = await reply(double, sent)
