@@ -206,11 +206,14 @@ def soft_breaks(text: str) -> set[int]:
     return soft
 
 
+_DOCTEST = (">>> ", "... ")
 _ITEM_NUMBER = re.compile(r"\s*\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})$", re.IGNORECASE)
 
 
 def _ends_sentence(text: str, punct_at: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, punct_at) + 1
+    if in_code_block(text, punct_at) or text.startswith(_DOCTEST, line_start):
+        return False  # "$ echo 'again?' >>file.txt" is one line of code, whatever it holds
     if _ITEM_NUMBER.fullmatch(text[line_start:punct_at]):
         return False  # "1. Creating loggers": the number of a list item, not a sentence
     if text[punct_at] == "." and end - punct_at == 1:

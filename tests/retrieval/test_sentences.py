@@ -75,3 +75,19 @@ def test_the_number_of_a_list_item_does_not_end_a_sentence():
         "It was version 1.",
         "Then more.",
     ]
+
+
+def test_a_line_of_code_is_one_sentence_whatever_punctuation_it_holds():
+    text = (
+        "If we modify the file again:\n\n"
+        "------------------------------------------------\n"
+        "$ echo 'again?' >>file.txt\n"
+        "$ git commit -m 'Fix it. Then ship'\n"
+        "------------------------------------------------\n\n"
+        ">>> print('Done! Next')\n"
+        "Done! Next\n"
+    )
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert "$ echo 'again?' >>file.txt" in sentences
+    assert "$ git commit -m 'Fix it. Then ship'" in sentences
+    assert ">>> print('Done! Next')" in sentences
