@@ -143,8 +143,8 @@ def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]
     for position, item in enumerate(chosen):
         code = is_code(item.passage, item.index)
         text = shown(item.text)
-        if not text:  # a bare "::" line: rST shows nothing for it
-            continue
+        if not text or not (code or any(c.isalnum() for c in text)):
+            continue  # a bare "::" (rST) or "+" (AsciiDoc) line: markup that shows nothing
         if code:
             if not in_code or not _same_block(chosen[position - 1], item):
                 block_indent = _block_indent(chosen, position)

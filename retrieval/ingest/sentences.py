@@ -147,13 +147,17 @@ def reads_as_prose(block: list[str]) -> bool:
 
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# What may stand right above an AsciiDoc listing: a blank line, a list continuation ("+"),
+# block attributes ("[source,shell]") or a block title (".Example").
+_OPENS_BLOCK = re.compile(r"^\s*$|^\+\s*$|^\[[^\]]*\]\s*$|^\.[A-Za-z`'\"]")
 _LISTING = re.compile(r"^(-{4,}|\.{4,})\s*$")  # AsciiDoc's ---- (listing) and .... (literal)
 
 
 def delimited_lines(lines: list[str]) -> set[int]:
     """The lines between a Markdown fence and its closing fence, and between an AsciiDoc
-    listing delimiter that follows a blank line and the same line closing it. (A line of
-    dashes right under a line of text is that text's heading underline, not a delimiter.)"""
+    listing delimiter (after a blank line, a "+", block attributes or a title) and the same
+    line closing it. (A line of dashes or tildes right under a line of text is that text's
+    heading underline, not a delimiter.)"""
     inside: set[int] = set()
     number = 0
     while number < len(lines):
@@ -169,13 +173,22 @@ def _closing(lines: list[str], number: int) -> int | None:
     """The line that closes the block line `number` opens, if it opens one."""
     line = lines[number]
     fence = _FENCE.match(line)
+    if fence and _underlines(lines, number):
+        return None  # "Branch management\n~~~~~~~~~~~~~~~~~": a heading, not a code fence
     if fence:
         mark = fence.group(1)
         closes = (n for n in range(number + 1, len(lines)) if lines[n].strip().startswith(mark))
         return next((n for n in closes if not lines[n].strip().strip(mark[0])), None)
-    if _LISTING.match(line) and (number == 0 or not lines[number - 1].strip()):
+    if _LISTING.match(line) and (number == 0 or _OPENS_BLOCK.match(lines[number - 1])):
         return next((n for n in range(number + 1, len(lines)) if lines[n] == line), None)
     return None
+
+
+def _underlines(lines: list[str], number: int) -> bool:
+    """Whether line `number`, a run of one mark alone ("~~~~"), underlines the text above it
+    (an rST or AsciiDoc heading): a fence opens a block, so nothing stands right above it."""
+    above = lines[number - 1] if number else ""
+    return bool(_UNDERLINE.match(lines[number]) and above.strip() and not is_structural(above))
 
 
 def opens_literal(line: str) -> bool:

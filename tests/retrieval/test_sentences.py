@@ -91,3 +91,29 @@ def test_a_line_of_code_is_one_sentence_whatever_punctuation_it_holds():
     assert "$ echo 'again?' >>file.txt" in sentences
     assert "$ git commit -m 'Fix it. Then ship'" in sentences
     assert ">>> print('Done! Next')" in sentences
+
+
+def test_a_tilde_underline_is_a_heading_not_a_code_fence():
+    from retrieval.ingest.sentences import literal_lines
+
+    lines = [
+        "Branch management for a release",
+        "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
+        "",
+        "The 'master' branch is supposed to be a superset of 'maint'. If this",
+        "condition does not hold, the fixes will not be in the release.",
+        "",
+        "Examples",
+        "~~~~~~~~",
+        "",
+        "Use a tarball as a starting point::",
+        "+",
+        "------------",
+        "$ tar zxf frotz.tar.gz",
+        "------------",
+        "",
+        "~~~",
+        "code in a Markdown tilde fence",
+        "~~~",
+    ]
+    assert literal_lines(lines) == {12, 16}  # the listing after "+", and the fenced line
