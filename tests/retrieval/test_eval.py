@@ -61,6 +61,8 @@ def test_the_held_out_sets_are_well_formed(name):
         "heldout5",
         "final3_seeds",
         "protocol20c",
+        "final4_seeds",
+        "protocol20d",
     ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
@@ -105,6 +107,8 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
         "howtos/final2.jsonl",
         "gitdocs/questions.jsonl",
         "gitdocs/final.jsonl",
+        "howtos/final4.jsonl",
+        "gitdocs/final4.jsonl",
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
