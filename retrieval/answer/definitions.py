@@ -4,8 +4,9 @@ Forum texts name many terms they never explain ("I don't see e.g. the reversal c
 evidence"). A sentence that only names the term sits very close to "what is the reversal
 curse" in embedding space, yet does not answer it. So a definition question is answered only
 when some retrieved sentence glosses the term: "X is a ...", "X means", "X (...)", "X: ...",
-"X — ...", "X, which ...", "called X", "by X I mean", "a (new) kind of ... X", a footnote on
-X, or a next sentence that starts "It is a ..." / "They are a ...".
+"X — ...", "X, which ...", "called X", "by X I mean", "a (new) kind of ... X", "a concept of
+X", "A X takes ...", a footnote on X, or a next sentence that starts "It is a ..." / "They are
+a ...".
 """
 
 from __future__ import annotations
@@ -50,10 +51,14 @@ _PRONOUN = re.compile(
 _NOT_A_TERM_END = re.compile(r"\b(?:about|for|of|in|on|to|with|from|by|like|here|there)$", re.I)
 # "what is your token", "what is the value of X": asking for a thing's attribute, not a meaning.
 _NOT_A_TERM_START = re.compile(
-    r"^(?:your|my|his|her|their|our|its|(?:value|name|number|size|price|cost|date|title|result|"
-    r"purpose|point|role|status|source|length|amount|author)\s+of)\b",
+    r"^(?:your|my|his|her|their|our|its|(?:(?:numeric|default|exact|actual|real|full|current)\s+)?"
+    r"(?:value|name|number|size|price|cost|date|title|result|purpose|point|role|status|source|"
+    r"length|amount|author)\s+of)\b",
     re.IGNORECASE,
 )
+# "the recommended way to name loggers", "the credential manager called on mac": a way or a
+# name is asked for, not what a term means.
+_NOT_A_TERM = re.compile(r"\b(?:way|ways|how)\s+to\b|\b(?:called|named)\b", re.IGNORECASE)
 
 # What may follow the term (after up to three more words) or precede it, to gloss it.
 _GLOSS_AFTER = re.compile(
@@ -69,7 +74,8 @@ _GLOSS_BEFORE = re.compile(
     r"\b(?:called|known\s+as|term(?:ed)?|i\s+call|we\s+call|dubbed|i\.e\.,?|namely)\s*[\"'“‘*]?$|"
     # The class it belongs to, introduced just before it: "a third category of labour ... X".
     # ("The type of path-dependence/slack" names no class: the article is definite.)
-    r"\b(?:a|an|one)\s+(?:\w+\s+)?(?:category|kind|type|form|sort|class|variety)\s+of\b"
+    r"\b(?:a|an|one)\s+(?:\w+\s+)?(?:category|kind|type|form|sort|class|variety|concept|notion)"
+    r"\s+of\b"
     r"[^.?!:;]{0,60}$",
     re.IGNORECASE,
 )
@@ -80,6 +86,9 @@ _PRONOUN_GLOSS = re.compile(
     re.IGNORECASE,
 )
 
+# A sentence about "a X" in general that says what one does: documentation defines that way.
+_OPENS_AS_A = re.compile(r"^\W*(?:a|an)\s+[*_`\"'“‘]*$", re.IGNORECASE)
+_DOES = re.compile(r"^[*_`\"'”’]*\s+(?!is\b|was\b|has\b)[a-z]+s\b")
 _I_MEAN = re.compile(r"(?:i|we|they|he|she|you)\s+mean\b")
 
 
@@ -94,6 +103,7 @@ def defined_term(question: str) -> str | None:
             0 < len(term.split()) <= MAX_TERM_WORDS
             and not _NOT_A_TERM_END.search(term)
             and not _NOT_A_TERM_START.search(term)
+            and not _NOT_A_TERM.search(term)
             and not _PRONOUN.match(term)
         ):
             return term
@@ -108,6 +118,8 @@ def glosses(term: str, sentence: str) -> bool:
         by_name = _GLOSS_BEFORE.search(sentence, 0, _before_quote(sentence, match.start()))
         if by_name or _GLOSS_AFTER.search(sentence[match.end() :]) or _by_x_i_mean(sentence, match):
             return True
+        if _OPENS_AS_A.match(sentence[: match.start()]) and _DOES.match(sentence[match.end() :]):
+            return True  # "A **higher-order function** takes one or more functions as input"
     return False
 
 

@@ -96,6 +96,18 @@ def test_definition_questions_name_their_term(question, term):
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "whats the recommended way to name loggers",
+        "whats the numeric value of logging.ERROR",
+        "whats the credential manager called on mac",
+    ],
+)
+def test_asking_for_a_way_a_value_or_a_name_is_no_definition_question(question):
+    assert defined_term(question) is None
+
+
+@pytest.mark.parametrize(
     ("term", "sentence"),
     [
         ("RLHF", "RLHF is a method where people rate the model's outputs."),
@@ -104,6 +116,8 @@ def test_definition_questions_name_their_term(question, term):
         ("centaur labour", "I add a third category of labour, human-AI teams/centaur labour"),
         ("speed argument", "what I call a “speed argument against schemers”—basically, that SGD"),
         ("surviving", "what we're seeing is surviving[1] unwanted tendencies"),  # a footnote
+        ("higher-order function", "A **higher-order function** takes functions as input."),
+        ("effective level", "Loggers have a concept of *effective level*."),
     ],
 )
 def test_a_sentence_that_says_what_a_term_is_glosses_it(term, sentence):
@@ -118,6 +132,8 @@ def test_a_sentence_that_says_what_a_term_is_glosses_it(term, sentence):
         ("backdrop capacity", "You mention wisdom as part of backdrop capacity and I agree."),
         ("collapsable boxes", "Collapsable boxes are amazing."),
         ("slack", "The type of path-dependence/slack at stake in training is such that"),
+        ("model", "A model is trained on human data."),  # "is" must say what it is
+        ("model", "The model takes actions, falls asleep, then wakes up."),
     ],
 )
 def test_a_sentence_that_only_uses_a_term_does_not_gloss_it(term, sentence):
