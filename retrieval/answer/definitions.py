@@ -13,11 +13,19 @@ from __future__ import annotations
 
 import re
 
-_LEAD = r"^\W*(?:(?:so|ok|okay|and|but|hey|also|sorry|quick q(?:uestion)?|pls|please)\W+)*"
+_LEAD = (
+    r"^\W*(?:(?:so|ok|okay|and|but|hey|hi|also|sorry|wait|hmm+|quick q(?:uestion)?|pls|please)"
+    r"\W+)*"
+)
 _ARTICLE = r"(?:(?:a|an|the|this|that)\s+)?"
 _OPEN, _CLOSE = r"[\"'“‘*]?", r"[\"'”’*]?"
 _TERM = r"(?P<term>[^?\"“”]+?)"
-_TAIL = r"\s*[?.!]*\s*$"
+# What may end a definition question: "?", or asking how the thing works or why it matters
+# ("what is RLHF and how does it work") or what it is supposed to mean.
+_TAIL = (
+    r"(?:\s+(?:exactly|actually|really|precisely|again))?(?:\s+supposed\s+to\s+(?:mean|be))?(?:\s*,?\s+and\s+(?:how|why|what|does|is|are)\b[^?]*)?"
+    r"\s*[?.!]*\s*$"
+)
 _HEDGE = r"(?:(?:exactly|actually|even|really|precisely)\s+)?"
 _WHO = r"(?:people|you|they|we|folks|he|she|the\s+(?:author|post|commenters?|texts?))"
 _ASKS_DEFINITION = [
@@ -58,7 +66,12 @@ _NOT_A_TERM_START = re.compile(
 )
 # "the recommended way to name loggers", "the credential manager called on mac": a way or a
 # name is asked for, not what a term means.
-_NOT_A_TERM = re.compile(r"\b(?:way|ways|how)\s+to\b|\b(?:called|named)\b", re.IGNORECASE)
+# ("the nvidia stock thing someone mentioned", "the gold coins example": what the texts say of
+# it is asked, not a meaning a sentence must give.)
+_NOT_A_TERM = re.compile(
+    r"\b(?:way|ways|how)\s+to\b|\b(?:called|named|thing|things|stuff|example|analogy|comment)\b",
+    re.IGNORECASE,
+)
 
 # What may follow the term (after up to three more words) or precede it, to gloss it.
 _GLOSS_AFTER = re.compile(

@@ -89,6 +89,14 @@ def test_a_when_question_is_answered_by_the_event_it_is_placed_by():
         ("ok what does that mean", None),
         ("what is your discord bot token?", None),  # an attribute, not a meaning
         ("what is the value of LLM_API_KEY", None),
+        ("what is RLHF and how does it work", "RLHF"),
+        (
+            "whats the 'ghost of instrumental reasoning' supposed to mean",
+            "ghost of instrumental reasoning",
+        ),
+        ("wait what is the reversal curse exactly", "reversal curse"),
+        ("wait whats the nvidea stock thing someone mentioned", None),  # what was said of it
+        ("can someone explain the gold coins example", None),
     ],
 )
 def test_definition_questions_name_their_term(question, term):
