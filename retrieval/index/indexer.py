@@ -24,7 +24,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
+from retrieval.errors import (
+    CorpusChangedError,
+    IndexMissingError,
+    StoreError,
+    StoreUnavailableError,
+)
 from retrieval.index import packed
 from retrieval.index.chunkcache import Chunked, chunk_documents
 from retrieval.index.embedder import embed_array, embedder_id
@@ -39,6 +44,7 @@ from retrieval.index.records import (
     stored_metadata,
 )
 from retrieval.index.store import Store, Version, new_version_name, version_time
+from retrieval.ingest import filestamps
 from retrieval.ingest.corpus import CorpusScan, read_corpus
 from retrieval.ingest.markup import plain
 from retrieval.types import Passage
@@ -105,6 +111,8 @@ class Indexer:
         self.chunk_chars = chunk_chars
         # How each document was cut last time (retrieval/index/chunkcache.py); None: no cache.
         self.chunk_cache = cache_dir / "chunks.npz" if cache_dir else None
+        # Each file's stat when last read (retrieval/ingest/filestamps.py); None: read all.
+        self.stamps = cache_dir / "files.npz" if cache_dir else None
         self.clock = clock
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
@@ -116,7 +124,21 @@ class Indexer:
     def _refresh(self, progress: Progress, force: bool) -> RefreshReport:
         started = time.perf_counter()
         progress("reading corpus", 0, 1)
-        scan = read_corpus(self.corpus_dir)
+        try:
+            return self._refresh_from(self._scan(trust=True), started, progress, force)
+        except CorpusChangedError as exc:  # raised before anything is written
+            log.info("%s Reading every file again.", exc)
+            return self._refresh_from(self._scan(trust=False), started, progress, force)
+
+    def _scan(self, trust: bool) -> CorpusScan:
+        """The corpus; with `trust`, files whose stat is unchanged since last read are not read."""
+        known = filestamps.load(self.stamps) if trust else {}
+        scan = read_corpus(self.corpus_dir, known, lambda: int(self.clock() * 1e9))
+        if scan.seen != known:
+            filestamps.save(self.stamps, scan.seen)
+        return scan
+
+    def _refresh_from(self, scan: CorpusScan, started: float, progress, force) -> RefreshReport:
         live = self._active_or_none()
         old = self._reusable(live)  # the version whose vectors can be reused
         before = old.documents if old and not force else None
