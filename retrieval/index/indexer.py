@@ -143,14 +143,19 @@ class Indexer:
         old = self._reusable(live)  # the version whose vectors can be reused
         before = old.documents if old and not force else None
         chunked = self._chunk(scan, before)
-        documents = chunked.documents
-        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
-        name = new_version_name()
-        report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
+        fingerprint = _fingerprint(chunked.documents, embedder_id(self.embedder))
         if old and old.fingerprint == fingerprint and not force:
-            report.version, report.unchanged = old.name, chunked.total
+            report = RefreshReport(old.name, _file_changes(old, chunked.documents))
+            report.skipped, report.unchanged = scan.skipped, chunked.total
             report.seconds = time.perf_counter() - started
             return report
+        if old and not self._whole(old):
+            old = before = None
+            chunked = self._chunk(scan, None)
+            fingerprint = _fingerprint(chunked.documents, embedder_id(self.embedder))
+        documents = chunked.documents
+        name = new_version_name()
+        report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
         if live:
             # Generations older than the live one are debris; newer ones may be another
             # process's full build in progress on a shared server, and are left to it.
@@ -208,18 +213,34 @@ class Indexer:
             log.info("embedder changed from %s: embedding everything again", live.embedder)
             return None
         try:
-            stored = self.store.collection(live.chunks).count()
+            self.store.collection(live.chunks)
             self.store.collection(live.sentences)
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:
+            # A damaged live version must not block (or fake) the rebuild that replaces it.
+            log.warning("index %s is damaged (%s): embedding everything again", live.name, exc)
+            return None
+        return live
+
+    def _whole(self, live: Version) -> bool:
+        """Whether the live version's collections hold at least the records it counts.
+
+        Asked only of a refresh that writes: a process's first read of a collection opens its
+        segments (1.3 s at 10,000 passages), which a write pays anyway, so a no-change refresh
+        trusts the store (`seedbot index --force` does not).
+        """
+        try:
+            stored = self.store.collection(live.chunks).count()
         except StoreUnavailableError:
             raise
         except StoreError as exc:
             stored = exc
         expected = sum(doc["chunks"] for doc in live.documents.values())
-        if not isinstance(stored, int) or stored < expected:
-            # A damaged live version must not block (or fake) the rebuild that replaces it.
-            log.warning("index %s is damaged (%s): embedding everything again", live.name, stored)
-            return None
-        return live
+        if isinstance(stored, int) and stored >= expected:
+            return True
+        log.warning("index %s is damaged (%s): embedding everything again", live.name, stored)
+        return False
 
     def _tidy(self, version: Version, live: Version, settled: bool) -> None:
         """Before writing: clear records no version holds, fold older stamps into the base.
@@ -229,18 +250,12 @@ class Indexer:
         change what older versions hold, so they wait until those are settled (see
         REPLACED_KEPT_S); meanwhile the new version lists the records it must skip.
         """
-        dead = {
-            "$and": [
-                {STAMP_KEY: {"$nin": list(live.committed)}},  # refreshes that never finished
-                {STAMP_KEY: {"$lt": version.stamp}},  # (later ones may be running elsewhere)
-            ]
-        }
         older = [s for s in live.committed if s not in (BASE, live.stamp)] if settled else []
         if settled:
             self._forget(live)  # if the refresh that made it live was killed before doing so
         for name in (version.chunks, version.sentences):
             collection = self.store.collection(name)
-            collection.delete(where=dead)
+            _delete(collection, _dead(collection, live, version))
             for stamp in older:
                 ids = collection.get(where={STAMP_KEY: stamp}, include=[])["ids"]
                 for start in range(0, len(ids), DELETE_BATCH):
@@ -251,9 +266,7 @@ class Indexer:
         """Delete the records `version` and the one it replaced both do not hold."""
         ids = sorted(version.gone)
         for name in (version.chunks, version.sentences):
-            collection = self.store.collection(name)
-            for start in range(0, len(ids), DELETE_BATCH):
-                collection.delete(ids=ids[start : start + DELETE_BATCH])
+            _delete(self.store.collection(name), ids)
 
     def _publish(self, version: Version, report: RefreshReport) -> None:
         """Flip the pointer to `version`, unless a refresh started after it finished first."""
@@ -430,6 +443,27 @@ def passage_vectors(passages: list[Passage], sentence_vectors: np.ndarray) -> np
         out[i] = sentence_vectors[row : row + len(passage.sentences)].mean(axis=0)
         row += len(passage.sentences)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _dead(collection, live: Version, version: Version) -> list[str]:
+    """Records of refreshes that started before `version` and never went live.
+
+    Later ones may be running elsewhere. Chroma answers a range on one field from its index,
+    and any other filter on the field (`$nin`, or a range under `$and`) by reading every
+    record, so the range asks for every record not yet folded into the base (only those of
+    recent refreshes) and the rest is sorted out here.
+    """
+    found = collection.get(where={STAMP_KEY: {"$gt": BASE}}, include=["metadatas"])
+    return [
+        record
+        for record, meta in zip(found["ids"], found["metadatas"])
+        if meta[STAMP_KEY] not in live.committed and meta[STAMP_KEY] < version.stamp
+    ]
+
+
+def _delete(collection, ids: list[str]) -> None:
+    for start in range(0, len(ids), DELETE_BATCH):
+        collection.delete(ids=ids[start : start + DELETE_BATCH])
 
 
 def _vectors(collection, ids: list[str]) -> np.ndarray:

@@ -17,11 +17,10 @@ from retrieval.ingest.corpus import Document, UnreadDocument, read_corpus
 from retrieval.ingest.filestamps import RACY_NS
 from tests.resilience.invariants import assert_index_matches
 
-LATER = time.time_ns() + 10 * RACY_NS  # a scan this long after every write here: all settled
-
 
 def later() -> int:
-    return LATER
+    """A clock ahead of the real one: every file written so far is settled when it reads."""
+    return time.time_ns() + 10 * RACY_NS
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -108,7 +107,7 @@ def test_a_file_edited_between_scan_and_cut_is_indexed_as_it_is_now(tmp_path: Pa
         corpus,
         RefreshLock(tmp_path / "lock"),
         cache_dir=tmp_path / "chunks",
-        clock=lambda: LATER / 1e9,
+        clock=lambda: later() / 1e9,
     )
     indexer.refresh()
     indexer.edits = {"a.txt": "Alpha, edited after the scan.\n\n" + shared}
