@@ -125,7 +125,7 @@ class Indexer:
         started = time.perf_counter()
         progress("reading corpus", 0, 1)
         try:
-            return self._refresh_from(self._scan(trust=True), started, progress, force)
+            return self._refresh_from(self._scan(trust=not force), started, progress, force)
         except CorpusChangedError as exc:  # raised before anything is written
             log.info("%s Reading every file again.", exc)
             return self._refresh_from(self._scan(trust=False), started, progress, force)
