@@ -270,10 +270,10 @@ class Indexer:
 
     def _publish(self, version: Version, report: RefreshReport) -> None:
         """Flip the pointer to `version`, unless a refresh started after it finished first."""
-        if self._superseded(version, report):
+        current = self._active_or_none()  # one read: the pointer's documents list is large
+        if _won_by(current, version, report):
             self._discard(version)
             return
-        current = self._active_or_none()
         self.store.activate(replace(version, published_at=self.clock()))
         # Keep the version just replaced: queries in flight elsewhere may still read it.
         keep = {version.generation} | ({current.generation} if current else set())
@@ -283,12 +283,7 @@ class Indexer:
 
     def _superseded(self, version: Version, report: RefreshReport) -> bool:
         """Whether a refresh started after ours is live: it read the corpus later, so it wins."""
-        current = self._active_or_none()
-        if current is None or (version_time(current.name) or 0) < (version_time(version.name) or 0):
-            return False
-        log.info("index %s, started later, is live: %s is not used", current.name, version.name)
-        report.version = current.name
-        return True
+        return _won_by(self._active_or_none(), version, report)
 
     def _discard(self, version: Version) -> None:
         """Remove an unfinished version; if even that fails, the next refresh clears it."""
@@ -443,6 +438,15 @@ def passage_vectors(passages: list[Passage], sentence_vectors: np.ndarray) -> np
         out[i] = sentence_vectors[row : row + len(passage.sentences)].mean(axis=0)
         row += len(passage.sentences)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _won_by(current: Version | None, version: Version, report: RefreshReport) -> bool:
+    """Whether `current`, the live version, was started after `version` (then it stays)."""
+    if current is None or (version_time(current.name) or 0) < (version_time(version.name) or 0):
+        return False
+    log.info("index %s, started later, is live: %s is not used", current.name, version.name)
+    report.version = current.name
+    return True
 
 
 def _dead(collection, live: Version, version: Version) -> list[str]:
