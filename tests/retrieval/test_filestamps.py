@@ -113,7 +113,7 @@ def test_a_file_edited_between_scan_and_cut_is_indexed_as_it_is_now(tmp_path: Pa
     indexer.edits = {"a.txt": "Alpha, edited after the scan.\n\n" + shared}
     write(corpus, "0.txt", shared)  # now earlier: a.txt's copy of it is placed again
     indexer.refresh()
-    assert indexer.rescans == 1
+    assert indexer.full_reads == 1
     assert_index_matches(indexer.store, corpus)
 
 
@@ -123,12 +123,29 @@ class EditingIndexer(Indexer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.edits: dict[str, str] = {}
-        self.rescans = 0
+        self.full_reads = 0
 
     def _scan(self, trust: bool):
         scan = super()._scan(trust)
-        self.rescans += not trust
+        self.full_reads += not trust
         for name, text in self.edits.items():
             write(self.corpus_dir, name, text)
         self.edits = {}
         return scan
+
+
+def test_a_forced_refresh_reads_every_file(tmp_path: Path, embedder):
+    """`seedbot index --force` is the way out when a file's stat cannot be trusted."""
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", "Alpha's only paragraph.\n")
+    indexer = EditingIndexer(
+        Store(make_client(path=tmp_path / "store")),
+        embedder,
+        corpus,
+        RefreshLock(tmp_path / "lock"),
+        cache_dir=tmp_path / "chunks",
+        clock=lambda: later() / 1e9,
+    )
+    indexer.refresh()
+    indexer.refresh(force=True)
+    assert indexer.full_reads == 1
