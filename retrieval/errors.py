@@ -13,6 +13,10 @@ class CorpusError(SeedbotError):
     """The corpus folder is missing, empty or unreadable."""
 
 
+class CorpusChangedError(CorpusError):
+    """A corpus file changed while a refresh read the corpus; reading it again will do."""
+
+
 class StoreError(SeedbotError):
     """The vector store is missing, corrupt or unreachable."""
 

@@ -66,6 +66,9 @@ def chunk_documents(
     before: dict[str, dict] | None = None,
 ) -> Chunked:
     """Cut the corpus, reusing `before`'s statistics for documents whose cut cannot differ."""
+    if before and _as_before(documents, cache, chunk_chars, before):
+        out = {doc.source: before[doc.source] for doc in documents}
+        return Chunked(out, [], sum(d["chunks"] for d in out.values()))
     entries = load(cache, chunk_chars)
     before = before or {}
     paragraphs, outlines = {}, []
@@ -118,6 +121,38 @@ def chunk_documents(
     return Chunked(out, passages, sum(d["chunks"] for d in out.values()))
 
 
+def _as_before(documents: list[Document], cache: Path | None, chunk_chars: int, before) -> bool:
+    """Whether nothing need be placed or cut: every document is as the live version has it.
+
+    The cache was written whole from one placement of its documents in its order, so if they
+    are the corpus's, in that order, with the same texts, its contexts are today's; and a
+    live version whose statistics match all of them (and holds no other document) recorded
+    its groups from the same cuts.
+    """
+    if set(before) != {doc.source for doc in documents}:
+        return False
+    sources, shas, contexts = _columns(cache, chunk_chars)
+    if sources != [doc.source for doc in documents] or shas != [d.sha256 for d in documents]:
+        return False
+    return all(
+        before[s].get("sha256") == sha and before[s].get("context") == context
+        for s, sha, context in zip(sources, shas, contexts)
+    )
+
+
+def _columns(path: Path | None, chunk_chars: int) -> tuple[list[str], list[str], list[str]]:
+    """The cache's sources, digests and contexts alone (the outlines stay unread), or none."""
+    if path is None or not path.is_file():
+        return [], [], []
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if _split(data["key"]) != [_key(chunk_chars)]:
+                return [], [], []
+            return _split(data["sources"]), _split(data["shas"]), _split(data["contexts"])
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return [], [], []  # `load` says so, if it gets that far
+
+
 def _reusable(doc: Document, context: str, old: dict | None, entry: _Entry | None) -> bool:
     """Whether the live version's statistics and the cached ids still hold for the document.
 
@@ -155,10 +190,14 @@ def _cut(doc, paragraphs: dict, n: int, placement, chunk_chars: int) -> list[Pas
 
 def _sharing_text(ids: dict[int, list[str]]) -> list[set[int]]:
     """Groups of documents linked by passage texts they share (merged into one record)."""
-    owners: dict[str, list[int]] = defaultdict(list)
-    for n, found in ids.items():
-        for passage in found:
-            owners[passage].append(n)
+    owners = np.repeat(
+        np.fromiter(ids, dtype=np.int64, count=len(ids)), [len(v) for v in ids.values()]
+    )
+    texts = np.asarray([i for found in ids.values() for i in found], dtype=str)
+    order = np.argsort(texts, kind="stable")
+    texts, owners = texts[order], owners[order]
+    # Sorted, the owners of one text stand side by side: linking neighbours links them all.
+    same = np.flatnonzero((texts[1:] == texts[:-1]) & (owners[1:] != owners[:-1]))
     parent: dict[int, int] = {}
 
     def root(n: int) -> int:
@@ -167,10 +206,8 @@ def _sharing_text(ids: dict[int, list[str]]) -> list[set[int]]:
             n = parent[n]
         return n
 
-    for found in owners.values():
-        for n in found[1:]:
-            if found[0] != n:
-                parent[root(n)] = root(found[0])
+    for a, b in zip(owners[same].tolist(), owners[same + 1].tolist()):
+        parent[root(b)] = root(a)
     groups: dict[int, set[int]] = defaultdict(set)
     for n in parent:
         groups[root(n)].add(n)

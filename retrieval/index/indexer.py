@@ -24,7 +24,12 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.errors import IndexMissingError, StoreError, StoreUnavailableError
+from retrieval.errors import (
+    CorpusChangedError,
+    IndexMissingError,
+    StoreError,
+    StoreUnavailableError,
+)
 from retrieval.index import packed
 from retrieval.index.chunkcache import Chunked, chunk_documents
 from retrieval.index.embedder import embed_array, embedder_id
@@ -39,6 +44,7 @@ from retrieval.index.records import (
     stored_metadata,
 )
 from retrieval.index.store import Store, Version, new_version_name, version_time
+from retrieval.ingest import filestamps
 from retrieval.ingest.corpus import CorpusScan, read_corpus
 from retrieval.ingest.markup import plain
 from retrieval.types import Passage
@@ -105,6 +111,8 @@ class Indexer:
         self.chunk_chars = chunk_chars
         # How each document was cut last time (retrieval/index/chunkcache.py); None: no cache.
         self.chunk_cache = cache_dir / "chunks.npz" if cache_dir else None
+        # Each file's stat when last read (retrieval/ingest/filestamps.py); None: read all.
+        self.stamps = cache_dir / "files.npz" if cache_dir else None
         self.clock = clock
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
@@ -116,19 +124,38 @@ class Indexer:
     def _refresh(self, progress: Progress, force: bool) -> RefreshReport:
         started = time.perf_counter()
         progress("reading corpus", 0, 1)
-        scan = read_corpus(self.corpus_dir)
+        try:
+            return self._refresh_from(self._scan(trust=not force), started, progress, force)
+        except CorpusChangedError as exc:  # raised before anything is written
+            log.info("%s Reading every file again.", exc)
+            return self._refresh_from(self._scan(trust=False), started, progress, force)
+
+    def _scan(self, trust: bool) -> CorpusScan:
+        """The corpus; with `trust`, files whose stat is unchanged since last read are not read."""
+        known = filestamps.load(self.stamps) if trust else {}
+        scan = read_corpus(self.corpus_dir, known, lambda: int(self.clock() * 1e9))
+        if scan.seen != known:
+            filestamps.save(self.stamps, scan.seen)
+        return scan
+
+    def _refresh_from(self, scan: CorpusScan, started: float, progress, force) -> RefreshReport:
         live = self._active_or_none()
         old = self._reusable(live)  # the version whose vectors can be reused
         before = old.documents if old and not force else None
         chunked = self._chunk(scan, before)
-        documents = chunked.documents
-        fingerprint = _fingerprint(documents, embedder_id(self.embedder))
-        name = new_version_name()
-        report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
+        fingerprint = _fingerprint(chunked.documents, embedder_id(self.embedder))
         if old and old.fingerprint == fingerprint and not force:
-            report.version, report.unchanged = old.name, chunked.total
+            report = RefreshReport(old.name, _file_changes(old, chunked.documents))
+            report.skipped, report.unchanged = scan.skipped, chunked.total
             report.seconds = time.perf_counter() - started
             return report
+        if old and not self._whole(old):
+            old = before = None
+            chunked = self._chunk(scan, None)
+            fingerprint = _fingerprint(chunked.documents, embedder_id(self.embedder))
+        documents = chunked.documents
+        name = new_version_name()
+        report = RefreshReport(name, _file_changes(old, documents), skipped=scan.skipped)
         if live:
             # Generations older than the live one are debris; newer ones may be another
             # process's full build in progress on a shared server, and are left to it.
@@ -186,18 +213,34 @@ class Indexer:
             log.info("embedder changed from %s: embedding everything again", live.embedder)
             return None
         try:
-            stored = self.store.collection(live.chunks).count()
+            self.store.collection(live.chunks)
             self.store.collection(live.sentences)
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:
+            # A damaged live version must not block (or fake) the rebuild that replaces it.
+            log.warning("index %s is damaged (%s): embedding everything again", live.name, exc)
+            return None
+        return live
+
+    def _whole(self, live: Version) -> bool:
+        """Whether the live version's collections hold at least the records it counts.
+
+        Asked only of a refresh that writes: a process's first read of a collection opens its
+        segments (1.3 s at 10,000 passages), which a write pays anyway, so a no-change refresh
+        trusts the store (`seedbot index --force` does not).
+        """
+        try:
+            stored = self.store.collection(live.chunks).count()
         except StoreUnavailableError:
             raise
         except StoreError as exc:
             stored = exc
         expected = sum(doc["chunks"] for doc in live.documents.values())
-        if not isinstance(stored, int) or stored < expected:
-            # A damaged live version must not block (or fake) the rebuild that replaces it.
-            log.warning("index %s is damaged (%s): embedding everything again", live.name, stored)
-            return None
-        return live
+        if isinstance(stored, int) and stored >= expected:
+            return True
+        log.warning("index %s is damaged (%s): embedding everything again", live.name, stored)
+        return False
 
     def _tidy(self, version: Version, live: Version, settled: bool) -> None:
         """Before writing: clear records no version holds, fold older stamps into the base.
@@ -207,18 +250,12 @@ class Indexer:
         change what older versions hold, so they wait until those are settled (see
         REPLACED_KEPT_S); meanwhile the new version lists the records it must skip.
         """
-        dead = {
-            "$and": [
-                {STAMP_KEY: {"$nin": list(live.committed)}},  # refreshes that never finished
-                {STAMP_KEY: {"$lt": version.stamp}},  # (later ones may be running elsewhere)
-            ]
-        }
         older = [s for s in live.committed if s not in (BASE, live.stamp)] if settled else []
         if settled:
             self._forget(live)  # if the refresh that made it live was killed before doing so
         for name in (version.chunks, version.sentences):
             collection = self.store.collection(name)
-            collection.delete(where=dead)
+            _delete(collection, _dead(collection, live, version))
             for stamp in older:
                 ids = collection.get(where={STAMP_KEY: stamp}, include=[])["ids"]
                 for start in range(0, len(ids), DELETE_BATCH):
@@ -229,16 +266,14 @@ class Indexer:
         """Delete the records `version` and the one it replaced both do not hold."""
         ids = sorted(version.gone)
         for name in (version.chunks, version.sentences):
-            collection = self.store.collection(name)
-            for start in range(0, len(ids), DELETE_BATCH):
-                collection.delete(ids=ids[start : start + DELETE_BATCH])
+            _delete(self.store.collection(name), ids)
 
     def _publish(self, version: Version, report: RefreshReport) -> None:
         """Flip the pointer to `version`, unless a refresh started after it finished first."""
-        if self._superseded(version, report):
+        current = self._active_or_none()  # one read: the pointer's documents list is large
+        if _won_by(current, version, report):
             self._discard(version)
             return
-        current = self._active_or_none()
         self.store.activate(replace(version, published_at=self.clock()))
         # Keep the version just replaced: queries in flight elsewhere may still read it.
         keep = {version.generation} | ({current.generation} if current else set())
@@ -248,12 +283,7 @@ class Indexer:
 
     def _superseded(self, version: Version, report: RefreshReport) -> bool:
         """Whether a refresh started after ours is live: it read the corpus later, so it wins."""
-        current = self._active_or_none()
-        if current is None or (version_time(current.name) or 0) < (version_time(version.name) or 0):
-            return False
-        log.info("index %s, started later, is live: %s is not used", current.name, version.name)
-        report.version = current.name
-        return True
+        return _won_by(self._active_or_none(), version, report)
 
     def _discard(self, version: Version) -> None:
         """Remove an unfinished version; if even that fails, the next refresh clears it."""
@@ -408,6 +438,36 @@ def passage_vectors(passages: list[Passage], sentence_vectors: np.ndarray) -> np
         out[i] = sentence_vectors[row : row + len(passage.sentences)].mean(axis=0)
         row += len(passage.sentences)
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _won_by(current: Version | None, version: Version, report: RefreshReport) -> bool:
+    """Whether `current`, the live version, was started after `version` (then it stays)."""
+    if current is None or (version_time(current.name) or 0) < (version_time(version.name) or 0):
+        return False
+    log.info("index %s, started later, is live: %s is not used", current.name, version.name)
+    report.version = current.name
+    return True
+
+
+def _dead(collection, live: Version, version: Version) -> list[str]:
+    """Records of refreshes that started before `version` and never went live.
+
+    Later ones may be running elsewhere. Chroma answers a range on one field from its index,
+    and any other filter on the field (`$nin`, or a range under `$and`) by reading every
+    record, so the range asks for every record not yet folded into the base (only those of
+    recent refreshes) and the rest is sorted out here.
+    """
+    found = collection.get(where={STAMP_KEY: {"$gt": BASE}}, include=["metadatas"])
+    return [
+        record
+        for record, meta in zip(found["ids"], found["metadatas"])
+        if meta[STAMP_KEY] not in live.committed and meta[STAMP_KEY] < version.stamp
+    ]
+
+
+def _delete(collection, ids: list[str]) -> None:
+    for start in range(0, len(ids), DELETE_BATCH):
+        collection.delete(ids=ids[start : start + DELETE_BATCH])
 
 
 def _vectors(collection, ids: list[str]) -> np.ndarray:

@@ -389,12 +389,12 @@ class Store:
         """
         collection = self.collection(version.chunks)
         out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
-        for offset in range(0, collection.count(), PAGE):
+        page, offset = {"ids": [None] * PAGE}, 0
+        while len(page["ids"]) == PAGE:  # not `count`: it reads every record of the collection
             page = collection.get(
                 where=where, include=list({"metadatas", *include}), limit=PAGE, offset=offset
             )
-            if not page["ids"]:
-                break
+            offset += PAGE
             for n, (record, meta) in enumerate(zip(page["ids"], page["metadatas"])):
                 if version.sees(record, meta):
                     out["ids"].append(record)

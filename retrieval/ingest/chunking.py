@@ -52,7 +52,8 @@ class Placement:
     def signature(self) -> str:
         """Changes exactly when the document's passages would change for the same text."""
         digest = hashlib.sha256(np.packbits(self.kept).tobytes() + bytes([len(self.kept) % 8]))
-        digest.update(json.dumps(sorted(self.copies.items())).encode())
+        # Most documents have no copies: "[]" is what json.dumps gives for them, uncalled.
+        digest.update(json.dumps(sorted(self.copies.items())).encode() if self.copies else b"[]")
         return digest.hexdigest()[:16]
 
 

@@ -88,3 +88,24 @@ def test_a_new_passage_size_cuts_every_file_again(tmp_path):
     chunk_documents(docs, 600, cache)  # the cache now holds the 600-character cut
     again = chunk_documents(docs, 600, cache, small.documents)  # live: the 20-character one
     assert records(again.passages) == records(chunk_corpus(docs, 600))
+
+
+@settings(max_examples=150, deadline=None)
+@given(corpus, corpus, st.data())
+def test_a_cache_ahead_of_the_live_version_is_not_taken_for_it(
+    tmp_path_factory, old_texts, new_texts, data
+):
+    """A refresh killed after saving the cache: the live statistics are older than the cache."""
+    cache = tmp_path_factory.mktemp("chunks") / "chunks.npz"
+    live = chunk_documents(documents(old_texts), 60, cache).documents
+    if data.draw(st.booleans()):  # the killed refresh deleted a file, or added one
+        gone = data.draw(st.integers(0, len(old_texts)))
+        docs = documents(old_texts, gone) or documents(old_texts + new_texts[:1])
+    else:
+        docs = documents(new_texts)
+    chunk_documents(docs, 60, cache)  # the killed refresh: cache saved, never went live
+    again = chunk_documents(docs, 60, cache, live)
+    assert again.documents == chunk_documents(docs, 60).documents
+    assert records(again.passages) == {
+        r for r in records(chunk_corpus(docs, 60)) if r[1] in {p.source for p in again.passages}
+    }

@@ -231,3 +231,21 @@ def test_a_replaced_version_stays_whole_until_the_live_one_settles(settings, cou
     kept = set(service.store.held(live, [])["ids"]) | set(service.store.held(previous, [])["ids"])
     assert set(stored) == kept, "records only older versions held are gone"
     assert_no_debris(service.store)
+
+
+def test_records_lost_from_the_live_collections_are_rebuilt_by_the_next_change(
+    settings, counting, corpus
+):
+    """A no-change refresh trusts the store; one that writes checks it first."""
+    service = make_service(settings, counting)
+    first = service.refresh()
+    version = service.store.active()
+    lost = sorted(service.store.held(version, [])["ids"])[:3]
+    service.store.collection(version.chunks).delete(ids=lost)
+    assert service.refresh().version == version.name
+    (corpus / "new.txt").write_text("A new file about planting garlic in autumn.\n", "utf-8")
+    report = service.refresh()
+    live = service.store.active()
+    assert live.generation != version.generation, "a full build into new collections"
+    assert report.added == first.added + 1
+    assert held_ids(service.store, live) == set(expected_chunks(corpus))
