@@ -63,6 +63,7 @@ def test_the_held_out_sets_are_well_formed(name):
         "protocol20c",
         "final4_seeds",
         "protocol20d",
+        "final5_seeds",
     ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
@@ -109,6 +110,8 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
         "gitdocs/final.jsonl",
         "howtos/final4.jsonl",
         "gitdocs/final4.jsonl",
+        "howtos/final5.jsonl",
+        "gitdocs/final5.jsonl",
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
