@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval import npzfile
 from retrieval.index.records import location, passage_metadata
 from retrieval.ingest.chunking import (
     CHUNKER_VERSION,
@@ -146,9 +147,10 @@ def _columns(path: Path | None, chunk_chars: int) -> tuple[list[str], list[str],
         return [], [], []
     try:
         with np.load(path, allow_pickle=False) as data:
-            if _split(data["key"]) != [_key(chunk_chars)]:
+            if npzfile.split(data["key"]) != [_key(chunk_chars)]:
                 return [], [], []
-            return _split(data["sources"]), _split(data["shas"]), _split(data["contexts"])
+            sources, shas = npzfile.split(data["sources"]), npzfile.split(data["shas"])
+            return sources, shas, npzfile.split(data["contexts"])
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return [], [], []  # `load` says so, if it gets that far
 
@@ -256,10 +258,10 @@ def load(path: Path | None, chunk_chars: int) -> dict[str, _Entry]:
         return {}
     try:
         with np.load(path, allow_pickle=False) as data:
-            if _split(data["key"]) != [_key(chunk_chars)]:
+            if npzfile.split(data["key"]) != [_key(chunk_chars)]:
                 return {}
-            sources, shas = _split(data["sources"]), _split(data["shas"])
-            contexts, ids = _split(data["contexts"]), _split(data["ids"])
+            sources, shas = npzfile.split(data["sources"]), npzfile.split(data["shas"])
+            contexts, ids = npzfile.split(data["contexts"]), npzfile.split(data["ids"])
             keys, lines = data["keys"], data["lines"]
             paragraph_ends = np.cumsum(data["paragraphs"]).tolist()
             id_ends = np.cumsum(data["passages"]).tolist()
@@ -287,36 +289,20 @@ def save(path: Path | None, chunk_chars: int, entries: dict[str, _Entry]) -> Non
     # A newline would split a path in two in this format; such a document is just cut again.
     entries = {s: e for s, e in entries.items() if "\n" not in s}
     values = list(entries.values())
-    tmp = path.with_name(f"{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as handle:
-            np.savez(
-                handle,
-                key=_joined([_key(chunk_chars)]),
-                sources=_joined(list(entries)),
-                shas=_joined([e.sha256 for e in values]),
-                contexts=_joined([e.context for e in values]),
-                ids=_joined([i for e in values for i in e.ids]),
-                keys=_concat([e.outline.keys for e in values], "<u8"),
-                lines=_concat([e.outline.lines for e in values], np.int64),
-                paragraphs=np.asarray([len(e.outline.keys) for e in values], dtype=np.int64),
-                passages=np.asarray([len(e.ids) for e in values], dtype=np.int64),
-            )
-        tmp.replace(path)
-    except OSError as exc:
-        log.warning("chunk cache not written to %s: %s", path, exc)
+    npzfile.write_whole(
+        path,
+        "chunk cache",
+        key=npzfile.joined([_key(chunk_chars)]),
+        sources=npzfile.joined(list(entries)),
+        shas=npzfile.joined([e.sha256 for e in values]),
+        contexts=npzfile.joined([e.context for e in values]),
+        ids=npzfile.joined([i for e in values for i in e.ids]),
+        keys=_concat([e.outline.keys for e in values], "<u8"),
+        lines=_concat([e.outline.lines for e in values], np.int64),
+        paragraphs=np.asarray([len(e.outline.keys) for e in values], dtype=np.int64),
+        passages=np.asarray([len(e.ids) for e in values], dtype=np.int64),
+    )
 
 
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype=dtype)
-
-
-def _joined(items: list[str]) -> np.ndarray:
-    """Strings as one array of UTF-8 bytes, newline-separated (no path, hash or id holds one)."""
-    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
-
-
-def _split(array: np.ndarray) -> list[str]:
-    text = array.tobytes().decode("utf-8")
-    return text.split("\n") if text else []

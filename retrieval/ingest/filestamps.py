@@ -22,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from retrieval import npzfile
+
 log = logging.getLogger(__name__)
 
 # More than any timestamp tick (FAT's 2 s) plus the kernel's coarse clock lag (milliseconds).
@@ -60,8 +62,8 @@ def load(path: Path | None) -> dict[str, Seen]:
         return {}
     try:
         with np.load(path, allow_pickle=False) as data:
-            sources = _split(data["sources"])
-            shas = _split(data["shas"])
+            sources = npzfile.split(data["sources"])
+            shas = npzfile.split(data["shas"])
             stats = data["stats"].tolist()
         if not len(sources) == len(shas) == len(stats):
             raise ValueError("columns of different lengths")
@@ -76,25 +78,10 @@ def save(path: Path | None, seen: dict[str, Seen]) -> None:
     if path is None:
         return
     seen = {s: v for s, v in seen.items() if "\n" not in s}  # the separator of this format
-    tmp = path.with_name(f"{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as handle:
-            np.savez(
-                handle,
-                sources=_joined(list(seen)),
-                shas=_joined([v.sha256 for v in seen.values()]),
-                stats=np.asarray([v.stat for v in seen.values()], dtype=np.int64).reshape(-1, 4),
-            )
-        tmp.replace(path)
-    except OSError as exc:
-        log.warning("file stamps not written to %s: %s", path, exc)
-
-
-def _joined(items: list[str]) -> np.ndarray:
-    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
-
-
-def _split(array: np.ndarray) -> list[str]:
-    text = array.tobytes().decode("utf-8")
-    return text.split("\n") if text else []
+    npzfile.write_whole(
+        path,
+        "file stamps",
+        sources=npzfile.joined(list(seen)),
+        shas=npzfile.joined([v.sha256 for v in seen.values()]),
+        stats=np.asarray([v.stat for v in seen.values()], dtype=np.int64).reshape(-1, 4),
+    )

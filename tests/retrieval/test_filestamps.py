@@ -101,20 +101,22 @@ def test_a_file_edited_between_scan_and_cut_is_indexed_as_it_is_now(tmp_path: Pa
     corpus = tmp_path / "corpus"
     shared = "A paragraph both files hold, word for word, so both are placed again.\n"
     write(corpus, "a.txt", "Alpha's own opening paragraph.\n\n" + shared)
-    indexer = EditingIndexer(
-        Store(make_client(path=tmp_path / "store")),
-        embedder,
-        corpus,
-        RefreshLock(tmp_path / "lock"),
-        cache_dir=tmp_path / "chunks",
-        clock=lambda: later() / 1e9,
-    )
+    indexer = editing_indexer(tmp_path, corpus, embedder)
     indexer.refresh()
     indexer.edits = {"a.txt": "Alpha, edited after the scan.\n\n" + shared}
     write(corpus, "0.txt", shared)  # now earlier: a.txt's copy of it is placed again
     indexer.refresh()
     assert indexer.full_reads == 1
     assert_index_matches(indexer.store, corpus)
+
+
+def editing_indexer(tmp_path: Path, corpus: Path, embedder) -> EditingIndexer:
+    """An indexer of `corpus` whose clock runs ahead, so the files' stats are trusted."""
+    store = Store(make_client(path=tmp_path / "store"))
+    lock = RefreshLock(tmp_path / "lock")
+    return EditingIndexer(
+        store, embedder, corpus, lock, cache_dir=tmp_path / "chunks", clock=lambda: later() / 1e9
+    )
 
 
 class EditingIndexer(Indexer):
@@ -138,14 +140,7 @@ def test_a_forced_refresh_reads_every_file(tmp_path: Path, embedder):
     """`seedbot index --force` is the way out when a file's stat cannot be trusted."""
     corpus = tmp_path / "corpus"
     write(corpus, "a.txt", "Alpha's only paragraph.\n")
-    indexer = EditingIndexer(
-        Store(make_client(path=tmp_path / "store")),
-        embedder,
-        corpus,
-        RefreshLock(tmp_path / "lock"),
-        cache_dir=tmp_path / "chunks",
-        clock=lambda: later() / 1e9,
-    )
+    indexer = editing_indexer(tmp_path, corpus, embedder)
     indexer.refresh()
     indexer.refresh(force=True)
     assert indexer.full_reads == 1
