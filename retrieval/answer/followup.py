@@ -39,14 +39,14 @@ _CONTINUES = re.compile(
     r"sources?|really)\b",
     re.IGNORECASE,
 )
+# "what would go in one", "the other ones?": "one" standing for a thing just named
+_ONE = r"\b(?:one|ones)\W*$"
+_STANDS_FOR_ONE = re.compile(_ONE, re.IGNORECASE)
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|they|them|their|this|that|these|those|he|she|him|his|her|the same|"
-    r"the former|the latter)\b"
-    r"|\b(?:one|ones)\W*$",
+    rf"the former|the latter)\b|{_ONE}",
     re.IGNORECASE,
 )
-# "what would go in one", "the other ones?": "one" standing for a thing just named
-_STANDS_FOR_ONE = re.compile(r"\b(?:one|ones)\W*$", re.IGNORECASE)
 # Shapes of a question about what was just said: a reason ("why only partly?") or a
 # qualification ("any catch?", "anything else?").
 _MAY_LEAN = re.compile(

@@ -13,6 +13,8 @@ import re
 
 from retrieval.answer.evidence import Evidence
 from retrieval.ingest.sentences import (
+    ASCIIDOC_MARKUP,
+    DOCTEST,
     in_code_block,
     is_list_item,
     is_structural,
@@ -41,8 +43,6 @@ MAX_BLOCK = 6  # lines of a list or block introduced by a colon, on top of MAX_E
 _INTRODUCES = re.compile(r":\s*$")
 # An AsciiDoc example block: a title (".Recipe") or attributes ("[caption=...]") above it, then
 # its lines between two "====" (without the title, a line of "=" is a heading's underline).
-_ASCIIDOC_TITLE = re.compile(r"^\.[A-Za-z`'\"]")
-_ASCIIDOC_ATTRIBUTES = re.compile(r"^\[[^\]]*\]\s*$")
 _ASCIIDOC_EXAMPLE = re.compile(r"^={4,}\s*$")
 
 
@@ -147,7 +147,7 @@ def block_from(passage: Passage, start: int) -> list[int]:
             following += 1
             continue
         code = is_code(passage, following)
-        if not code and (_ASCIIDOC_TITLE.match(line) or _ASCIIDOC_ATTRIBUTES.match(line)):
+        if not code and ASCIIDOC_MARKUP.match(line):
             titled = True  # ".Recipe", "[caption=...]": the markup of the block below
             following += 1
             continue
@@ -193,14 +193,11 @@ def line_of(passage: Passage, index: int) -> str:
     return passage.text[first : last if last >= 0 else len(passage.text)]
 
 
-_DOCTEST = (">>> ", "... ")
-
-
 def is_code(passage: Passage, index: int) -> bool:
     """Whether sentence `index` is a line of code: a doctest and its output, or a line of a
     code block (see `literal_lines`: rST literal blocks, fences, AsciiDoc listings)."""
     line = line_of(passage, index)
-    if line.lstrip().startswith(_DOCTEST) or line.strip() in (">>>", "..."):
+    if line.lstrip().startswith(DOCTEST) or line.strip() in (">>>", "..."):
         return True
     start = passage.sentences[index].start
     if in_code_block(passage.text, start):
@@ -208,7 +205,7 @@ def is_code(passage: Passage, index: int) -> bool:
     for above in reversed(passage.text[:start].split("\n")[:-1]):
         if not above.strip():  # a doctest's output, in the block its ">>>" opened
             return False
-        if above.lstrip().startswith(_DOCTEST):
+        if above.lstrip().startswith(DOCTEST):
             return True
     return False
 

@@ -149,7 +149,9 @@ def reads_as_prose(block: list[str]) -> bool:
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 # What may stand right above an AsciiDoc listing: a blank line, a list continuation ("+"),
 # block attributes ("[source,shell]") or a block title (".Example").
-_OPENS_BLOCK = re.compile(r"^\s*$|^\+\s*$|^\[[^\]]*\]\s*$|^\.[A-Za-z`'\"]")
+_ASCIIDOC_MARKUP = r"^\[[^\]]*\]\s*$|^\.[A-Za-z`'\"]"  # block attributes, a block title
+ASCIIDOC_MARKUP = re.compile(_ASCIIDOC_MARKUP)
+_OPENS_BLOCK = re.compile(rf"^\s*$|^\+\s*$|{_ASCIIDOC_MARKUP}")
 _LISTING = re.compile(r"^(-{4,}|\.{4,})\s*$")  # AsciiDoc's ---- (listing) and .... (literal)
 
 
@@ -219,13 +221,13 @@ def soft_breaks(text: str) -> set[int]:
     return soft
 
 
-_DOCTEST = (">>> ", "... ")
+DOCTEST = (">>> ", "... ")  # how a doctest's lines begin
 _ITEM_NUMBER = re.compile(r"\s*\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})$", re.IGNORECASE)
 
 
 def _ends_sentence(text: str, punct_at: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, punct_at) + 1
-    if in_code_block(text, punct_at) or text.startswith(_DOCTEST, line_start):
+    if in_code_block(text, punct_at) or text.startswith(DOCTEST, line_start):
         return False  # "$ echo 'again?' >>file.txt" is one line of code, whatever it holds
     if _ITEM_NUMBER.fullmatch(text[line_start:punct_at]):
         return False  # "1. Creating loggers": the number of a list item, not a sentence
