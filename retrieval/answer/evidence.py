@@ -14,6 +14,7 @@ from retrieval.types import Passage
 
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
 _HEADING = re.compile(r"#{1,6}\s|\.\.\s")  # markdown headings, reStructuredText directives
+_BLOCK_TITLE = re.compile(r"\.[A-Za-z`'\"]")  # ".Throw-away integration branches"
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,24 @@ class Evidence:
 
 
 def is_heading_at(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` of the passage is a heading, an underline or a directive."""
+    """Whether sentence `index` of the passage is a heading, an underline, a directive or an
+    AsciiDoc block title."""
     text = passage.sentence_text(index).strip()
-    if not any(c.isalnum() for c in text) or _HEADING.match(text):
+    if not any(c.isalnum() for c in text) or _HEADING.match(text) or _is_block_title(text):
         return True
     if in_code_block(passage.text, passage.sentences[index].start):
         return False  # a code line above a block's closing "----" is no heading
     following = index + 1
-    return following < len(passage.sentences) and is_underline(passage.sentence_text(following))
+    if following == len(passage.sentences) or not is_underline(passage.sentence_text(following)):
+        return False
+    # A title is one line, and no title ends in a full stop: a sentence above a line of "="
+    # that does is the last of an AsciiDoc example block, whose closing delimiter that is.
+    return "\n" not in text and not text.endswith((".", "!"))
+
+
+def _is_block_title(text: str) -> bool:
+    """An AsciiDoc block title: one line, "." right before its first word, no full stop."""
+    return "\n" not in text and bool(_BLOCK_TITLE.match(text)) and not text.endswith((".", "?"))
 
 
 def rank_evidence(

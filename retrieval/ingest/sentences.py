@@ -112,14 +112,14 @@ def _code_lines_of(text: str) -> frozenset[int]:
 def literal_lines(lines: list[str]) -> set[int]:
     """The numbers of the lines of code blocks: reStructuredText literal blocks (the indented
     lines after a paragraph that ends in "::" or after a code directive, however little they
-    are indented, unless they read as prose: an AsciiDoc "Question?::" list item's answer is
-    indented the same way), Markdown fences and AsciiDoc listing and literal blocks."""
+    are indented, unless they read as prose or follow "::" with no blank line between),
+    Markdown fences and AsciiDoc listing and literal blocks."""
     literal = delimited_lines(lines)
     opener, block = None, []
     for number, line in enumerate([*lines, "end"]):
         if not line.strip():
             continue
-        if line[:1].isspace() and opener is not None:
+        if line[:1].isspace() and opener is not None and _literal_follows(lines, opener, block):
             block.append(number)
             continue
         if block and not reads_as_prose([lines[n] for n in block]):
@@ -127,6 +127,16 @@ def literal_lines(lines: list[str]) -> set[int]:
         block = []
         opener = number if opens_literal(line) else None
     return literal
+
+
+def _literal_follows(lines: list[str], opener: int, block: list[int]) -> bool:
+    """Whether indented lines after `opener` can be its literal block. In reStructuredText a
+    blank line must come between a "::" paragraph and its block; indented lines right under
+    "Term::" are the term's definition (reStructuredText) or a labelled item's text (AsciiDoc's
+    "Question?::"), prose either way. A directive's options come right under it, its code later."""
+    if block or lines[opener].startswith(".."):
+        return True
+    return opener + 1 < len(lines) and not lines[opener + 1].strip()
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[,.;:!?\"”)]*$")
@@ -205,6 +215,7 @@ def soft_breaks(text: str) -> set[int]:
     """Offsets of the line breaks that only wrap a paragraph's running prose."""
     soft, offset = set(), 0
     lines = text.split("\n")
+    indented_prose = _indented_prose_lines(lines)
     for number, line in enumerate(lines[:-1]):
         offset += len(line)
         after = lines[number + 1]
@@ -215,10 +226,28 @@ def soft_breaks(text: str) -> set[int]:
             and (not is_structural(line) or _item_goes_on(line, after))
             and not is_structural(after)
             and not is_underline(following)  # `after` is a heading
-        ):
+        ) or {number, number + 1} <= indented_prose:
             soft.add(offset)
         offset += 1
     return soft
+
+
+def _indented_prose_lines(lines: list[str]) -> set[int]:
+    """The lines of indented paragraphs that read as prose (a definition's or a labelled
+    item's text): a line break between two of them, at the same indent, only wraps the text."""
+    prose: set[int] = set()
+    for _, run in itertools.groupby(range(len(lines)), key=lambda n: _indent(lines[n])):
+        run = list(run)
+        block = [lines[n] for n in run]
+        indented = _indent(block[0]) and not any(_STRUCTURE.match(line) for line in block)
+        if indented and reads_as_prose(block):
+            prose.update(run)
+    return prose
+
+
+def _indent(line: str) -> str:
+    """A line's leading white space; "" for a blank line, so that blank lines end a run."""
+    return line[: len(line) - len(line.lstrip())] if line.strip() else ""
 
 
 DOCTEST = (">>> ", "... ")  # how a doctest's lines begin

@@ -117,3 +117,26 @@ def test_a_tilde_underline_is_a_heading_not_a_code_fence():
         "~~~",
     ]
     assert literal_lines(lines) == {12, 16}  # the listing after "+", and the fenced line
+
+
+def test_indented_lines_right_under_a_term_are_its_text_not_a_literal_block():
+    from retrieval.ingest.sentences import literal_lines
+
+    lines = [
+        "I asked Git to ignore various files, yet they are still tracked::",
+        "\tA `gitignore` file ensures that certain file(s) which are not",
+        "\ttracked by Git remain untracked.  To untrack and",
+        "\tignore files/patterns, use `git rm --cached <file/pattern>`",
+        "\tand add a pattern to `.gitignore` that matches the <file>.",
+        "",
+        "Sort them like this::",
+        "",
+        "    sorted(data, key=len)",
+    ]
+    assert literal_lines(lines) == {8}  # only the block a blank line sets apart
+    text = "\n".join(lines[:5])  # hard-wrapped, as the chunker reads such a file
+    sentences = [" ".join(text[a:b].split()) for a, b in sentence_spans(text, wrapped=True)]
+    assert (
+        "To untrack and ignore files/patterns, use `git rm --cached <file/pattern>` "
+        "and add a pattern to `.gitignore` that matches the <file>." in sentences
+    )

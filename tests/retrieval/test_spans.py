@@ -277,3 +277,20 @@ def test_output_lines_that_start_with_a_dot_stay_in_their_listing():
         ".git/objects/",
         ".git/objects/pack",
     ]
+
+
+def test_an_asciidoc_block_title_is_a_heading_and_never_the_answer():
+    passage = passage_of(
+        "Throw-away integration branches are for testing.\n\n"
+        ".Throw-away integration branches\n"
+        '[caption="Rule: "]\n'
+        "=====================================\n"
+        "To test the interaction of several topics, merge them into a throw-away branch.\n"
+        "You must never base any work on such a branch!\n"
+        "=====================================\n"
+    )
+    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
+    title = texts.index(".Throw-away integration branches")
+    assert is_heading_at(passage, title)
+    assert not is_heading_at(passage, texts.index("You must never base any work on such a branch!"))
+    assert not is_heading_at(passage, 0)  # prose that starts a line, not a title
