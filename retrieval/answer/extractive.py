@@ -15,6 +15,7 @@ from retrieval.answer.spans import (
     opens_item,
     same_paragraph,
     with_following,
+    with_gaps_filled,
     with_lead_ins,
 )
 from retrieval.ingest.markup import displayed
@@ -39,7 +40,8 @@ def choose(
     they point to, and for "what is X" the sentence that says what X is."""
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
     chosen = with_gloss(select(ranked, most, near_best), gloss, most)
-    return extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
+    shown = extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
+    return with_gaps_filled(shown, evidence)
 
 
 def choose_following_up(

@@ -9,6 +9,7 @@ The one exception is a sentence ending in a colon followed by a list or an inden
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from retrieval.answer.evidence import Evidence
@@ -40,6 +41,7 @@ _ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
 MAX_BLOCK = 6  # lines of a list or block introduced by a colon, on top of MAX_EXTRA
+MAX_GAP = 1  # sentences left out between two shown ones of a paragraph that the answer fills in
 _INTRODUCES = re.compile(r":\s*$")
 # An AsciiDoc example block: a title (".Recipe") or attributes ("[caption=...]") above it, then
 # its lines between two "====" (without the title, a line of "=" is a heading's underline).
@@ -69,6 +71,25 @@ def extend(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
                 if not target.is_heading:
                     wanted[place] = target
                     added += 1
+    return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
+
+
+def with_gaps_filled(
+    chosen: list[Evidence], evidence: list[Evidence], gap: int = MAX_GAP
+) -> list[Evidence]:
+    """`chosen` with the sentences between two of its members that stand at most `gap` apart in
+    one paragraph: the reader gets one run of the text, not two fragments quoted as one
+    ("it returns *n* iterators. Replicating ..." had left out "the default is 2")."""
+    by_place = {e.place: e for e in evidence}
+    wanted = {e.place: e for e in chosen}
+    shown = sorted((e.passage.id, e.index) for e in chosen)
+    for (pid, first), (next_pid, second) in itertools.pairwise(shown):
+        between = [by_place.get((pid, i)) for i in range(first + 1, second)]
+        if next_pid != pid or not between or len(between) > gap or None in between:
+            continue
+        passage = between[0].passage
+        if all(same_paragraph(passage, i) for i in range(first, second)):
+            wanted.update((e.place, e) for e in between if not e.is_heading)
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 
 
@@ -238,9 +259,18 @@ def same_paragraph(passage: Passage, index: int) -> bool:
     gap = _gap(passage, index)
     if re.search(r"\n[ \t]*\n", gap):
         return False
-    if "\n" not in gap or looks_wrapped(passage.text):
+    if "\n" not in gap or _wrapped(passage):
         return True
     return not _ENDED.search(passage.sentence_text(index))
+
+
+def _wrapped(passage: Passage) -> bool:
+    """Whether the passage's line breaks only wrap its prose. The chunker decided that for the
+    whole document and joined wrapped lines into sentences, so a sentence that runs across a
+    line break says so even where the passage is too short for `looks_wrapped` to tell."""
+    if looks_wrapped(passage.text):
+        return True
+    return any("\n" in passage.sentence_text(i) for i in range(len(passage.sentences)))
 
 
 def _gap(passage: Passage, index: int) -> str:

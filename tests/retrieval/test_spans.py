@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from retrieval.answer.evidence import Evidence, is_heading_at
 from retrieval.answer.extractive import compose, shown
-from retrieval.answer.spans import extend, is_code, with_lead_ins
+from retrieval.answer.spans import extend, is_code, with_gaps_filled, with_lead_ins
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
 from retrieval.types import Citation, Passage
@@ -294,3 +294,29 @@ def test_an_asciidoc_block_title_is_a_heading_and_never_the_answer():
     assert is_heading_at(passage, title)
     assert not is_heading_at(passage, texts.index("You must never base any work on such a branch!"))
     assert not is_heading_at(passage, 0)  # prose that starts a line, not a title
+
+
+def test_two_shown_sentences_one_apart_bring_the_one_between():
+    # Six wrapped lines: too few for the passage alone to look wrapped, but its first
+    # sentence runs across a line break, so the chunker read the file as wrapped prose.
+    tee = (
+        "The tee function replicates an iterator; it\n"
+        "returns *n* independent iterators over the source.\n"
+        "If you don't supply a value for *n*, the default is 2.  Replicating\n"
+        "iterators saves some of the source's contents, so it can use\n"
+        "significant memory.\n"
+    )
+    passages = chunk_corpus([Document("doc.txt", _WRAPPED_PROSE + "\n" + tee)], chunk_chars=300)
+    (passage,) = [p for p in passages if "tee function" in p.text]
+    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
+    assert texts[1] == "If you don't supply a value for *n*, the default is 2."
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    filled = with_gaps_filled([evidence[0], evidence[2]], evidence)
+    assert [e.index for e in filled] == [0, 1, 2]
+    assert [e.index for e in with_gaps_filled([evidence[0]], evidence)] == [0]
+
+
+def test_sentences_of_separate_paragraphs_are_not_joined():
+    passage = passage_of("First paragraph ends here.\n\nA lone one.\n\nThird paragraph here.\n")
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    assert [e.index for e in with_gaps_filled([evidence[0], evidence[2]], evidence)] == [0, 2]
