@@ -19,6 +19,7 @@ class AnswerType(Enum):
     YEAR = "year"  # a calendar date: "what year", "what date"
     TIME = "time"  # "when": a date, or an event or period it is placed by
     PERSON = "person"  # "who is X", "who wrote X": a name
+    VERSION = "version"  # "which Python version added X": a version ("3.8", "Claude 3")
 
 
 _ASKS_AMOUNT = re.compile(
@@ -27,6 +28,12 @@ _ASKS_AMOUNT = re.compile(
     r"p\(doom\)|\bodds\b|\bprobability\b",
     re.IGNORECASE,
 )
+_ASKS_VERSION = re.compile(
+    r"\b(?:which|what)\s+(?:[\w.-]+\s+)?(?:version|release)\b|\bsince when\b", re.IGNORECASE
+)
+# A version: dotted numbers ("3.8", "2.28.0"), or a capitalised name and its number ("Python 3",
+# "GPT-4", "Claude 3 Opus").
+_VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]\w)|\b[A-Z][\w]*[ -]\d+(?:\.\d+)*\b")
 _ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
 # "a) ...", "(1) and (2)", "firstly": the items of a list answer "how many".
 _LIST_ITEM = re.compile(
@@ -86,6 +93,8 @@ _TIME = re.compile(
 
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` wants, when it is one the evidence can be checked for."""
+    if _ASKS_VERSION.search(question):
+        return AnswerType.VERSION
     if _ASKS_YEAR.search(question):
         return AnswerType.YEAR
     if _ASKS_TIME.search(question):
@@ -127,6 +136,8 @@ def _found(kind: AnswerType, text: str) -> set[str]:
         return quantities(text) | {m.group().lower() for m in _LIST_ITEM.finditer(text)}
     if kind is AnswerType.PERSON:
         return {m.group().lower() for m in _NAME.finditer(text) if len(m.group()) > 2}
+    if kind is AnswerType.VERSION:
+        return {m.group().lower() for m in _VERSION.finditer(text)}
     years = {m.group().lower() for m in _YEAR.finditer(text)}
     if kind is AnswerType.YEAR:
         return years

@@ -196,3 +196,18 @@ def test_a_who_question_is_answered_by_a_name_it_does_not_already_hold():
     assert offers(AnswerType.PERSON, "who else was hinting at those arguments", evidence)
     assert not offers(AnswerType.PERSON, "who is nora", evidence)
     assert not offers(AnswerType.PERSON, "who wrote it", "Great post, I liked the diagrams.")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which python version added itertools.accumulate?",
+        "in which Git release did ort become the default",
+        "is dict order the insertion order? since when",
+    ],
+)
+def test_a_which_version_question_asks_for_a_version(question):
+    assert asked_type(question) is AnswerType.VERSION
+    assert offers(AnswerType.VERSION, question, "This was added in Python 3.2.")
+    assert offers(AnswerType.VERSION, question, "Since 2.28.0 it is the default.")
+    assert not offers(AnswerType.VERSION, question, "A related function is accumulate().")
