@@ -18,8 +18,8 @@ _ASKS_WAY = re.compile(
     re.IGNORECASE,
 )
 _GIVES_REASON = re.compile(
-    r"\b(?:because|since|as a result|so that|in order to|due to|the reason|therefore|thus|"
-    r"hence|which means|otherwise|given that|leads? to|causes?)\b",
+    r"\b(?:because|since|as a result|so that|in order to|due to|the reason|reasons? (?:why|for)|"
+    r"therefore|thus|hence|which means|otherwise|given that|leads? to|causes?)\b",
     re.IGNORECASE,
 )
 _GIVES_WAY = re.compile(
