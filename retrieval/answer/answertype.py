@@ -20,6 +20,7 @@ class AnswerType(Enum):
     TIME = "time"  # "when": a date, or an event or period it is placed by
     PERSON = "person"  # "who is X", "who wrote X": a name
     VERSION = "version"  # "which Python version added X": a version ("3.8", "Claude 3")
+    EXPANSION = "expansion"  # "what does X stand for": what the letters of X are short for
 
 
 _ASKS_AMOUNT = re.compile(
@@ -34,6 +35,20 @@ _ASKS_VERSION = re.compile(
 # A version: dotted numbers ("3.8", "2.28.0"), or a capitalised name and its number ("Python 3",
 # "GPT-4", "Claude 3 Opus").
 _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]\w)|\b[A-Z][\w]*[ -]\d+(?:\.\d+)*\b")
+_ASKS_EXPANSION = re.compile(r"\bstands?\s+for\b|\bshort\s+for\b", re.IGNORECASE)
+# What is expanded: "what does 'ort' stand for", "what do the letters n h s l stand for".
+_EXPANDED = re.compile(
+    r"\bwhat(?:'s|\s+(?:does|do|did|is|are))\s+(.+?)\s+(?:\w+\s+)?(?:stands?|short)\s+for\b",
+    re.IGNORECASE,
+)
+_NOT_EXPANDED = frozenset(
+    "the a an name names letter letters of in word words acronym this that".split()
+)
+# How a text spells out what letters stand for: '"n" means *network*', "UTF stands for ...".
+_EXPANDS = re.compile(
+    r"\bstands?\s+for\b|\bshort\s+for\b|\bmeans?\b|\babbreviat\w*|\bacronym\b|\bshort form\b",
+    re.IGNORECASE,
+)
 _ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
 # "a) ...", "(1) and (2)", "firstly": the items of a list answer "how many".
 _LIST_ITEM = re.compile(
@@ -93,6 +108,8 @@ _TIME = re.compile(
 
 def asked_type(question: str) -> AnswerType | None:
     """The kind of answer `question` wants, when it is one the evidence can be checked for."""
+    if _ASKS_EXPANSION.search(question):
+        return AnswerType.EXPANSION
     if _ASKS_VERSION.search(question):
         return AnswerType.VERSION
     if _ASKS_YEAR.search(question):
@@ -110,10 +127,25 @@ def asked_type(question: str) -> AnswerType | None:
 
 def offers(kind: AnswerType, question: str, text: str) -> bool:
     """Whether `text` holds an answer of `kind` that the question does not itself contain."""
+    if kind is AnswerType.EXPANSION:
+        return _expands(question, text)
     asked = _found(kind, _ASKS_TIME.sub(" ", question))  # the question's own "when" is no answer
     if kind is AnswerType.PERSON:  # the question may be lower-case: "who is nora"
         asked |= {w.lower() for w in re.findall(r"[\w'-]+", question)}
     return any(item not in asked for item in _found(kind, text))
+
+
+def _expands(question: str, text: str) -> bool:
+    """Whether `text` says what the letters asked about stand for: it names them (as a word of
+    their own) and spells something out ("stands for", "means", "short for")."""
+    if not _EXPANDS.search(text):
+        return False
+    asked = _EXPANDED.search(question)
+    if asked is None:
+        return True
+    letters = {w for w in re.findall(r"\w+", asked.group(1)) if w.lower() not in _NOT_EXPANDED}
+    words = set(re.findall(r"\w+", text))
+    return not letters or any(w in words for w in letters)
 
 
 def quantities(text: str) -> set[str]:

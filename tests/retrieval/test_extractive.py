@@ -211,3 +211,16 @@ def test_a_which_version_question_asks_for_a_version(question):
     assert offers(AnswerType.VERSION, question, "This was added in Python 3.2.")
     assert offers(AnswerType.VERSION, question, "Since 2.28.0 it is the default.")
     assert not offers(AnswerType.VERSION, question, "A related function is accumulate().")
+
+
+def test_what_letters_stand_for_is_answered_only_where_the_text_spells_them_out():
+    spelled = 'htonl, where "n" means *network* and "h" means *host*, "s" means *short*'
+    question = "what do the letters n h s l stand for in htonl"
+    assert asked_type(question) is AnswerType.EXPANSION
+    assert offers(AnswerType.EXPANSION, question, spelled)
+    assert offers(AnswerType.EXPANSION, "what does UTF stand for", 'UTF stands for "Unicode..."')
+    # Named without being spelled out, or another code spelled out: no answer of the kind.
+    named = "By default Git uses a strategy called the `ort` strategy, a three-way merge."
+    assert not offers(AnswerType.EXPANSION, "what does ort stand for", named)
+    codes = "'Ll' means 'Letter, lowercase', 'No' means 'Number, other'."
+    assert not offers(AnswerType.EXPANSION, "what does Lo stand for?", codes)
