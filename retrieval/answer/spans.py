@@ -43,6 +43,11 @@ MAX_EXTRA = 3  # sentences extension may add to an answer in all
 MAX_BLOCK = 6  # lines of a list or block introduced by a colon, on top of MAX_EXTRA
 MAX_GAP = 1  # sentences left out between two shown ones of a paragraph that the answer fills in
 _INTRODUCES = re.compile(r":\s*$")
+# "four categories", "three main ways", "2 kinds": the list that follows holds them.
+_COUNTS_ITEMS = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several)\s+(?:[\w-]+\s+)?[\w-]+s\b",
+    re.IGNORECASE,
+)
 # An AsciiDoc example block: a title (".Recipe") or attributes ("[caption=...]") above it, then
 # its lines between two "====" (without the title, a line of "=" is a heading's underline).
 _ASCIIDOC_EXAMPLE = re.compile(r"^={4,}\s*$")
@@ -144,10 +149,26 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
 
 
 def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
-    """The list items or indented lines that a sentence ending in a colon introduces."""
-    if not introduces(passage.sentence_text(index)):
-        return []
-    return [(passage.id, i) for i in block_from(passage, index + 1)]
+    """The list items or indented lines that a sentence ending in a colon introduces, or the
+    list right after a sentence that counts its items ("... grouped into four categories.")."""
+    text = passage.sentence_text(index)
+    if introduces(text):
+        return [(passage.id, i) for i in block_from(passage, index + 1)]
+    if _counts_list(passage, index):
+        return [(passage.id, i) for i in block_from(passage, index + 1)]
+    return []
+
+
+def _counts_list(passage: Passage, index: int) -> bool:
+    """A prose sentence that counts what the list right after it holds ("... grouped into four
+    categories."); a list item that counts ("-- if two items ...") announces no sibling."""
+    following = index + 1
+    return (
+        bool(_COUNTS_ITEMS.search(passage.sentence_text(index)))
+        and not opens_item(passage, index)
+        and following < len(passage.sentences)
+        and opens_item(passage, following)
+    )
 
 
 def introduces(sentence: str) -> bool:

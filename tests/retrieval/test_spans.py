@@ -320,3 +320,22 @@ def test_sentences_of_separate_paragraphs_are_not_joined():
     passage = passage_of("First paragraph ends here.\n\nA lone one.\n\nThird paragraph here.\n")
     evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
     assert [e.index for e in with_gaps_filled([evidence[0], evidence[2]], evidence)] == [0, 2]
+
+
+def test_a_sentence_that_counts_the_items_of_the_list_below_brings_the_list():
+    passage = passage_of(
+        "The library offers several categories of components.\n\n"
+        "* Loggers expose the interface that code uses.\n"
+        "* Handlers send the records to their destination.\n\n"
+        "The sort is stable.\n\n"
+        "* The sort is stable -- if two items have the same key, their order is kept.\n"
+        "* The original items need not be comparable.\n"
+    )
+    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
+    shown = answer_from(passage, 0)
+    assert any("Loggers expose" in s for s in shown) and any("Handlers send" in s for s in shown)
+    # A list item that counts ("two items") announces none of its siblings.
+    item = texts.index(
+        "* The sort is stable -- if two items have the same key, their order is kept."
+    )
+    assert not any("need not be comparable" in s for s in answer_from(passage, item))
