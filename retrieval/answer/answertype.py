@@ -50,6 +50,14 @@ _EXPANDS = re.compile(
     re.IGNORECASE,
 )
 _ASKS_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
+# "How many" of a unit of measure asks for a number; of things ("premises", "stages") it may be
+# answered by a list of them.
+_ASKS_MEASURE = re.compile(
+    r"\bhow many\s+(?:\w+\s+)?(?:(?:milli|micro|nano)?seconds?|minutes?|hours?|days?|weeks?|"
+    r"months?|years?|(?:kilo|mega|giga)?bytes?|bits?|[kmgt]b|characters?|chars?|code points?|"
+    r"pages?|lines?|words?|tokens?|steps?|times?|dollars?|euros?|percent)\b",
+    re.IGNORECASE,
+)
 # "a) ...", "(1) and (2)", "firstly": the items of a list answer "how many".
 _LIST_ITEM = re.compile(
     r"(?:^|(?<=\s))\(?(?:[a-h]|[1-9]|i{1,3}|iv|v|vi)\)(?=\s)|\b(?:first(?:ly)?|secondly|thirdly|"
@@ -118,6 +126,8 @@ def asked_type(question: str) -> AnswerType | None:
         return AnswerType.TIME
     if _ASKS_PERSON.search(question):
         return AnswerType.PERSON
+    if _ASKS_MEASURE.search(question):
+        return AnswerType.AMOUNT
     if _ASKS_COUNT.search(question):
         return AnswerType.COUNT
     if _ASKS_AMOUNT.search(question):

@@ -224,3 +224,14 @@ def test_what_letters_stand_for_is_answered_only_where_the_text_spells_them_out(
     assert not offers(AnswerType.EXPANSION, "what does ort stand for", named)
     codes = "'Ll' means 'Letter, lowercase', 'No' means 'Number, other'."
     assert not offers(AnswerType.EXPANSION, "what does Lo stand for?", codes)
+
+
+def test_how_many_of_a_unit_asks_for_a_number_and_of_things_may_be_a_list():
+    assert asked_type("how many minutes does the cache helper keep my password") is (
+        AnswerType.AMOUNT
+    )
+    assert asked_type("how many pages is the scheming report") is AnswerType.AMOUNT
+    assert asked_type("how many premises does the argument have") is AnswerType.COUNT
+    listed = "a) training gets the model SGD prefers, and b) SGD prefers non-schemers"
+    assert offers(AnswerType.COUNT, "how many premises does it have", listed)
+    assert not offers(AnswerType.AMOUNT, "how many minutes does it wait", "It waits a long time.")
