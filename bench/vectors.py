@@ -21,6 +21,7 @@ import numpy as np
 
 from bench import corpora
 from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.ingest.markup import plain
 from retrieval.types import Passage as Chunk
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def key(text: str) -> str:
 
 
 def sentence_texts(chunks: list[Chunk]) -> list[str]:
-    return [c.sentence_text(i) for c in chunks for i in range(len(c.sentences))]
+    """What the indexer embeds of each sentence: its text without inline markup."""
+    return [plain(c.sentence_text(i)) for c in chunks for i in range(len(c.sentences))]
 
 
 class VectorCache:
