@@ -68,9 +68,12 @@ def store_folder(corpus: Corpus) -> Path:
     return CACHE / "stores" / corpus.folder.name
 
 
-def build(corpus: Corpus, cache: VectorCache, embedder_name: str) -> BuildFigures:
-    """The index of `corpus` in bench/.cache/stores/, built once and reused while it matches."""
-    folder = store_folder(corpus)
+def build(
+    corpus: Corpus, cache: VectorCache, embedder_name: str, folder: Path | None = None
+) -> BuildFigures:
+    """The index of `corpus` in `folder` (bench/.cache/stores/ by default), built once and
+    reused while it matches."""
+    folder = folder or store_folder(corpus)
     stamp = folder / "bench-build.json"
     texts = sentence_texts(corpus.chunks)
     # The cache may have gained real vectors since: then the stand-ins are replaced.
