@@ -67,6 +67,7 @@ class Question:
     vector: dict[tuple[str, int], list[int]]  # (kind, depth) -> rows, best first
     keyword: dict[int, list[int]]  # depth -> rows, best first (zero scores left out)
     gold: np.ndarray  # bool per row
+    sources: list[str]  # file per row (shared by the index's questions)
 
 
 class Index:
@@ -88,6 +89,7 @@ class Index:
         self.sentences = cache.get(sentence_texts(chunks))
         self.starts = np.cumsum([0] + [len(c.sentences) for c in chunks[:-1]])
         self.places = [[(c.source, c.line_start, c.line_end), *c.duplicates] for c in chunks]
+        self.sources = [c.source for c in chunks]
 
     def question(self, case: Case, vector: np.ndarray, set_name: str, scale: str) -> Question:
         stored = self.stored @ vector
@@ -100,6 +102,7 @@ class Index:
             {(k, d): _top(s, d) for k, s in kinds.items() for d in DEPTHS},
             {d: [i for i, _ in self.retriever.keywords.top(case.question, d)] for d in DEPTHS},
             np.array([_holds(places, case) for places in self.places]),
+            self.sources,
         )
 
     def today(self, case: Case, vector: np.ndarray) -> list[int]:
@@ -143,6 +146,37 @@ def figures(hits: list[int | None]) -> dict:
         "recall@1": round(sum(h == 1 for h in hits) / count, 3),
         "recall@5": round(sum(h is not None and h <= 5 for h in hits) / count, 3),
         "mrr": round(sum(1 / h for h in hits if h) / count, 3),
+    }
+
+
+def losses(questions: list[Question], own: set[str]) -> dict:
+    """The questions BM25 ranks right first and today's fusion does not: what came first.
+
+    `own`: the files the set asks about; any other file is filler (or another corpus).
+    """
+    lost = [
+        q
+        for q in questions
+        if first_hit(q, q.keyword[RANK_DEPTH]) == 1 and first_hit(q, fused(q, TODAY)) != 1
+    ]
+    gained = [
+        q
+        for q in questions
+        if first_hit(q, q.keyword[RANK_DEPTH]) != 1 and first_hit(q, fused(q, TODAY)) == 1
+    ]
+    return {
+        "lost": len(lost),
+        "gained": len(gained),
+        "lost: fused first from another file than the set's": sum(
+            q.sources[fused(q, TODAY)[0]] not in own for q in lost
+        ),
+        "lost: fused first from the vector side's top 3": sum(
+            fused(q, TODAY)[0] in q.vector[("stored", 10)][:3] for q in lost
+        ),
+        "lost: gold's rank among passage vectors (none: beyond 100)": [
+            first_hit(q, q.vector[("stored", 100)]) for q in lost
+        ],
+        "lost: ids": [q.case_id for q in lost],
     }
 
 
@@ -190,6 +224,7 @@ def measure(indexes: dict[tuple[str, str], tuple[Index, list[Case]]]) -> dict:
             "bm25 alone": figures([first_hit(q, q.keyword[RANK_DEPTH]) for q in mine]),
             "vectors alone": figures([first_hit(q, q.vector[("stored", 10)]) for q in mine]),
             "best sentence alone": figures([first_hit(q, q.vector[("best", 10)]) for q in mine]),
+            "lost to bm25": losses(mine, {g.source for c in answerable for g in c.gold}),
         }
     cv = cross_validated(questions)
     for key, row in out.items():
