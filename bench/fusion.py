@@ -75,8 +75,8 @@ class Index:
 
     def __init__(self, corpus: corpora.Corpus, cache: VectorCache, folder: Path) -> None:
         built = bigindex.build(corpus, cache, MiniLMEmbeddings.name, folder)
-        if built.stand_in_passages:
-            raise SystemExit(f"{built.stand_in_passages} passages lack vectors: fill the cache")
+        if built.stand_in_sentences:
+            raise SystemExit(f"{built.stand_in_sentences} sentences lack vectors: fill the cache")
         self.store = Store(make_client(path=folder))
         self.retriever = Retriever(self.store, self.store.active())
         self.ids = self.retriever.passage_ids
@@ -85,11 +85,18 @@ class Index:
         self.stored = np.zeros((len(self.ids), 384), np.float32)
         for record, vector in zip(held["ids"], held["embeddings"]):
             self.stored[rows[passage_of(record)]] = vector
-        chunks = sorted(corpus.chunks, key=lambda c: rows[c.id])
-        self.sentences = cache.get(sentence_texts(chunks))
-        self.starts = np.cumsum([0] + [len(c.sentences) for c in chunks[:-1]])
-        self.places = [[(c.source, c.line_start, c.line_end), *c.duplicates] for c in chunks]
-        self.sources = [c.source for c in chunks]
+        # The index's own passages: the indexer reads the folder's files in its own order,
+        # so where a paragraph counts as first seen may differ from corpus.chunks.
+        passages = [
+            p
+            for start in range(0, len(self.ids), 1000)
+            for p in self.retriever.load_passages(self.ids[start : start + 1000])
+        ]
+        assert [p.id for p in passages] == self.ids
+        self.sentences = np.concatenate([p.sentence_vectors for p in passages])
+        self.starts = np.cumsum([0] + [len(p.sentences) for p in passages[:-1]])
+        self.places = [[(p.source, p.line_start, p.line_end), *p.duplicates] for p in passages]
+        self.sources = [p.source for p in passages]
 
     def question(self, case: Case, vector: np.ndarray, set_name: str, scale: str) -> Question:
         stored = self.stored @ vector
@@ -183,7 +190,7 @@ def losses(questions: list[Question], own: set[str]) -> dict:
 GRID = list(itertools.product(VECTOR_KINDS, DEPTHS, WEIGHTS, RRF_KS))
 
 
-def cross_validated(questions: list[Question]) -> dict:
+def cross_validated(questions: list[Question], grid: list[tuple]) -> dict:
     """Held-out first hits of the parameters fitted (best mean MRR) on the other folds."""
     ids = sorted({(q.set_name, q.case_id) for q in questions})
     random.Random(14).shuffle(ids)
@@ -193,21 +200,23 @@ def cross_validated(questions: list[Question]) -> dict:
         fold_of.update({i: n % FOLDS for n, i in enumerate(mine)})
     # Each question's reciprocal rank under each parameter set, computed once.
     reciprocal = np.array(
-        [[1 / (first_hit(q, fused(q, p)) or np.inf) for p in GRID] for q in questions]
+        [[1 / (first_hit(q, fused(q, p)) or np.inf) for p in grid] for q in questions]
     )
     folds = np.array([fold_of[(q.set_name, q.case_id)] for q in questions])
     held: dict[tuple[str, str, str], int | None] = {}
     chosen = []
     for fold in range(FOLDS):
         train = reciprocal[folds != fold].mean(axis=0)
-        best = max(range(len(GRID)), key=lambda n: (train[n], GRID[n] == TODAY))
-        chosen.append(GRID[best])
+        best = max(range(len(grid)), key=lambda n: (train[n], grid[n] == TODAY))
+        chosen.append(grid[best])
         for q in itertools.compress(questions, folds == fold):
-            held[(q.scale, q.set_name, q.case_id)] = first_hit(q, fused(q, GRID[best]))
+            held[(q.scale, q.set_name, q.case_id)] = first_hit(q, fused(q, grid[best]))
     return {"chosen": [list(p) for p in chosen], "held": held}
 
 
-def measure(indexes: dict[tuple[str, str], tuple[Index, list[Case]]]) -> dict:
+def measure(
+    indexes: dict[tuple[str, str], tuple[Index, list[Case]]], kinds: tuple[str, ...] = VECTOR_KINDS
+) -> dict:
     """Every figure for each (scale, set): halves, today, the CV choice, the grid's best."""
     embedder = MiniLMEmbeddings()
     questions, out = [], {}
@@ -226,7 +235,7 @@ def measure(indexes: dict[tuple[str, str], tuple[Index, list[Case]]]) -> dict:
             "best sentence alone": figures([first_hit(q, q.vector[("best", 10)]) for q in mine]),
             "lost to bm25": losses(mine, {g.source for c in answerable for g in c.gold}),
         }
-    cv = cross_validated(questions)
+    cv = cross_validated(questions, [p for p in GRID if p[0] in kinds])
     for key, row in out.items():
         scale, name = key.split(" ")
         row["cross-validated choice (held out)"] = figures(
@@ -253,6 +262,8 @@ def scale_indexes(size: int, cache: VectorCache) -> dict:
     documents = corpora.source_documents(eval_first=True)
     chunks = corpora.chunks_for(size, documents)
     corpus = corpora.corpus_of(size, documents, chunks, tag="-evalfirst")
+    embedder = MiniLMEmbeddings()
+    fill(cache, sentence_texts(bigindex.indexed_chunks(corpus)), embedder, float("inf"))
     index = Index(corpus, cache, bigindex.store_folder(corpus))
     return {
         (f"{size}", name): (index, corpora.scale_cases(question_set))
@@ -264,13 +275,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, help="also at this many passages")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        default=VECTOR_KINDS,
+        choices=VECTOR_KINDS,
+        help="vector scores the fit may choose (stored: what the index holds per passage)",
+    )
     args = parser.parse_args()
     embedder = MiniLMEmbeddings()
     cache = VectorCache(embedder.name)
     indexes = seed_indexes(cache, embedder)
     if args.passages:
         indexes |= scale_indexes(args.passages, cache)
-    text = json.dumps(measure(indexes), indent=1)
+    text = json.dumps(measure(indexes, tuple(args.kinds)), indent=1)
     print(text)
     if args.out:
         args.out.write_text(text + "\n")
