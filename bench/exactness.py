@@ -89,8 +89,8 @@ def measure(store: Store, ef: int | None, created_ef: int | None = None) -> dict
         "passages": len(records),
         "embedder": version.embedder,
         "questions": len(vectors),
-        "hnsw_ef_search": ef or "chroma default (100)",
-        "created_with_ef_search": created_ef,
+        "modified_ef_search": ef,  # None: not modified by this run
+        "created_with_ef_search": created_ef,  # None: the stored collection
         "configured_ef_search": (chunks.configuration_json.get("hnsw") or {}).get("ef_search"),
         **{f"hnsw_recall_at_{k}": round(statistics.mean(v), 4) for k, v in recall.items()},
         "exact_numpy_p50_ms": round(statistics.median(exact_ms), 2),
