@@ -24,6 +24,9 @@ from bench.vectors import VectorCache, sentence_texts
 from retrieval.index.indexer import Indexer
 from retrieval.index.locks import RefreshLock
 from retrieval.index.store import Store, make_client
+from retrieval.ingest.chunking import chunk_corpus
+from retrieval.ingest.corpus import read_corpus
+from retrieval.types import Passage as Chunk
 
 log = logging.getLogger(__name__)
 
@@ -68,15 +71,20 @@ def store_folder(corpus: Corpus) -> Path:
     return CACHE / "stores" / corpus.folder.name
 
 
-def build(corpus: Corpus, cache: VectorCache, embedder_name: str) -> BuildFigures:
-    """The index of `corpus` in bench/.cache/stores/, built once and reused while it matches."""
-    folder = store_folder(corpus)
+def build(
+    corpus: Corpus, cache: VectorCache, embedder_name: str, folder: Path | None = None
+) -> BuildFigures:
+    """The index of `corpus` in `folder` (bench/.cache/stores/ by default), built once and
+    reused while it matches."""
+    folder = folder or store_folder(corpus)
     stamp = folder / "bench-build.json"
-    texts = sentence_texts(corpus.chunks)
+    indexed = indexed_chunks(corpus)
+    texts = sentence_texts(indexed)
     # The cache may have gained real vectors since: then the stand-ins are replaced.
     key = {
         "sources": sorted(d.sha256 for d in corpus.documents),
         "missing": len(cache.missing(texts)),
+        "counted": "indexed passages",  # stamps that counted corpus.chunks' are stale
     }
     if stamp.is_file():
         saved = json.loads(stamp.read_text())
@@ -92,18 +100,27 @@ def build(corpus: Corpus, cache: VectorCache, embedder_name: str) -> BuildFigure
         report.seconds,
         embedder.seconds,
         embedder.stand_in_sentences,
-        _passages_touched(corpus, cache),
+        _passages_touched(indexed, cache),
     )
     figures.disk_mb = folder_mb(folder)
     stamp.write_text(json.dumps({"key": key, "figures": figures.__dict__}))
     return figures
 
 
-def _passages_touched(corpus: Corpus, cache: VectorCache) -> int:
+def indexed_chunks(corpus: Corpus) -> list[Chunk]:
+    """The passages the indexer makes of the corpus folder.
+
+    Not `corpus.chunks`: the folder holds the last file whole, past the cut, and the indexer
+    reads the files in path order, which can move a paragraph's first occurrence.
+    """
+    return chunk_corpus(read_corpus(corpus.folder).documents)
+
+
+def _passages_touched(chunks: list[Chunk], cache: VectorCache) -> int:
     """Passages with at least one sentence whose vector is a stand-in."""
-    _, real = cache.get_or_stand_in(sentence_texts(corpus.chunks))
+    _, real = cache.get_or_stand_in(sentence_texts(chunks))
     count, row = 0, 0
-    for passage in corpus.chunks:
+    for passage in chunks:
         count += not real[row : row + len(passage.sentences)].all()
         row += len(passage.sentences)
     return count

@@ -5,6 +5,11 @@ seeds followed by reference documentation: Python's (python3.11-doc), the Linux 
 (linux-doc-6.1), Perl's (perl-doc) and Git's (git-doc). Files of the four sets are taken in
 turn, so every prefix mixes prose of all four; the 10,000-passage corpus is a prefix of the
 100,000-passage one, so the embeddings of the smaller come first in the cache.
+
+With `eval_first`, the documentation pages that eval/howtos and eval/gitdocs are about come
+right after the seeds instead of in their turn (most of them lie beyond 10,000 passages
+otherwise), so the dev questions of all three corpora can be asked among the filler;
+`scale_cases` names their gold files as the large corpus does.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ import logging
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from retrieval.evaluation.evaluate import Case, load_cases
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document, read_corpus
 from retrieval.types import Passage as Chunk
@@ -37,6 +43,9 @@ TEXT_SETS = (
     ("git", Path("/usr/share/doc/git-doc"), "*.txt"),
     ("linux-txt", Path("/usr/share/doc/linux-doc-6.1/Documentation"), "**/*.txt.gz"),
 )
+EVAL = ROOT / "eval"
+# The corpora of eval/ taken from the same packages: (folder in eval/, set, folder in the set)
+EVAL_CORPORA = (("howtos", "python", "howto/"), ("gitdocs", "git", ""))
 
 
 @dataclass
@@ -69,12 +78,61 @@ def ensure_packages() -> None:
     )
 
 
-def source_documents() -> list[Document]:
-    """The seeds, then the documentation files of all sets, taken in turn."""
+def source_documents(eval_first: bool = False) -> list[Document]:
+    """The seeds, then the documentation files of all sets, taken in turn.
+
+    With `eval_first`, the files of eval/'s corpora come right after the seeds, once.
+    """
     seeds = read_corpus(SEEDS).documents
     per_set = [_read_set(name, folder, pattern) for name, folder, pattern in TEXT_SETS]
     mixed = [doc for group in itertools.zip_longest(*per_set) for doc in group if doc]
-    return seeds + mixed
+    if not eval_first:
+        return seeds + mixed
+    by_source = {d.source: d for d in mixed}
+    leading = [_eval_document(path, name, by_source) for path, name in eval_files()]
+    chosen = {d.source for d in leading}
+    return seeds + leading + [d for d in mixed if d.source not in chosen]
+
+
+def eval_files() -> list[tuple[Path, str]]:
+    """Each file of eval/'s corpora and its name in the large corpus."""
+    return [
+        (path, scale_name(folder, path.name))
+        for folder, _, _ in EVAL_CORPORA
+        for path in sorted((EVAL / folder / "corpus").glob("*.txt"))
+    ]
+
+
+def scale_name(eval_folder: str, source: str) -> str:
+    """The large corpus's name for file `source` of eval/<eval_folder>/corpus."""
+    for folder, text_set, inside in EVAL_CORPORA:
+        if folder == eval_folder:
+            return f"docs/{text_set}/{inside}{source}"
+    raise ValueError(f"no large-corpus names for eval/{eval_folder}")
+
+
+def _eval_document(path: Path, name: str, by_source: dict[str, Document]) -> Document:
+    """The package's copy of an eval corpus file; it must be the same text."""
+    found = by_source.get(name)
+    if found is None or found.text != path.read_text(encoding="utf-8"):
+        raise SystemExit(f"bench: {path} is not the packaged {name}")
+    return found
+
+
+def scale_cases(question_set: Path) -> list[Case]:
+    """A question set with its gold files named as in the large corpus.
+
+    The seeds keep their names; a set beside a `corpus/` folder of EVAL_CORPORA has its files
+    under the package's folder (`logging.rst.txt` becomes `docs/python/howto/logging.rst.txt`).
+    """
+    cases = load_cases(question_set)
+    folder = question_set.resolve().parent
+    if folder == EVAL:
+        return cases
+    return [
+        replace(c, gold=[replace(g, source=scale_name(folder.name, g.source)) for g in c.gold])
+        for c in cases
+    ]
 
 
 def _read_set(name: str, folder: Path, pattern: str) -> list[Document]:
@@ -109,7 +167,7 @@ def chunks_for(size: int, documents: list[Document]) -> list[Chunk]:
         count *= 2
 
 
-def corpus_of(size: int, documents: list[Document], chunks: list[Chunk]) -> Corpus:
+def corpus_of(size: int, documents: list[Document], chunks: list[Chunk], tag: str = "") -> Corpus:
     """The first `size` passages, and a corpus folder with the files they come from.
 
     Chunking a prefix of the files gives a prefix of the passages (a paragraph is kept
@@ -120,7 +178,7 @@ def corpus_of(size: int, documents: list[Document], chunks: list[Chunk]) -> Corp
     kept = chunks[:size]
     needed = {c.source for c in kept}
     docs = [d for d in documents if d.source in needed]
-    folder = CACHE / "corpora" / f"c{size}"
+    folder = CACHE / "corpora" / f"c{size}{tag}"  # a tag for another order of the files
     _write_folder(folder, docs)
     return Corpus(f"{size:,} passages", folder, docs, kept)
 

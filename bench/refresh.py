@@ -5,6 +5,8 @@ embedder, so 100,000 passages take minutes instead of an hour of model time; the
 share of a refresh is measured apart, by embedding the changed sentences with MiniLM.
 
     python -m bench.refresh --passages 10000 --out bench/refresh-10000.json
+    chroma run --path /tmp/chroma --host 127.0.0.1 --port 8765 &   # an empty server, then:
+    python -m bench.refresh --chroma-port 8765 --out bench/refresh-10000-server.json
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from retrieval.index.indexer import Indexer
 from retrieval.index.locks import RefreshLock
 from retrieval.index.store import Store, Version, make_client
 from retrieval.search.hybrid import Retriever
+from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +118,14 @@ def model_seconds(texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def run(passages: int, rounds: int, keep: Path | None = None) -> dict:
+def _store(folder: Path, port: int | None) -> Store:
+    """The embedded store in `folder`, or the Chroma server on 127.0.0.1:`port`."""
+    if port is None:
+        return Store(make_client(path=folder / "store"))
+    return Store(make_client(Settings(chroma_host="127.0.0.1", chroma_port=port)))
+
+
+def run(passages: int, rounds: int, keep: Path | None = None, port: int | None = None) -> dict:
     documents = corpora.source_documents()
     corpus = corpora.corpus_of(passages, documents, corpora.chunks_for(passages, documents))
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
@@ -125,7 +135,7 @@ def run(passages: int, rounds: int, keep: Path | None = None) -> dict:
         for doc in corpus.documents:
             (folder / doc.source).parent.mkdir(parents=True, exist_ok=True)
             (folder / doc.source).write_text(doc.text, encoding="utf-8")
-        store = Store(make_client(path=Path(tmp) / "store"))
+        store = _store(Path(tmp), port)
         lock = RefreshLock(Path(tmp) / "lock")
         indexer = Indexer(store, embedder, folder, lock, cache_dir=Path(tmp) / "chunks")
         build = indexer.refresh()
@@ -133,7 +143,7 @@ def run(passages: int, rounds: int, keep: Path | None = None) -> dict:
         log.info("built %d passages in %.1f s", build.added, build.seconds)
         before = query_p50(store, questions, embedder)
         unchanged = [indexer.refresh().seconds for _ in range(3)]
-        cold_unchanged = refresh_elsewhere(Path(tmp))
+        cold_unchanged = refresh_elsewhere(Path(tmp), port)
         target, target_passages = changed_file(folder, store.active())
         changes, texts, embedding, derived = [], [], [], []
         retriever = Retriever(store, store.active())
@@ -150,8 +160,9 @@ def run(passages: int, rounds: int, keep: Path | None = None) -> dict:
             derived.append(time.perf_counter() - started)
         after = query_p50(store, questions, embedder)
         edit(target, rounds)
-        cold_one_file = refresh_elsewhere(Path(tmp))
+        cold_one_file = refresh_elsewhere(Path(tmp), port)
     return {
+        "store": f"chroma server 127.0.0.1:{port}" if port else "embedded",
         "passages": build.added,
         "documents": len(corpus.documents),
         "full_build_s": round(build.seconds, 1),
@@ -174,19 +185,20 @@ def run(passages: int, rounds: int, keep: Path | None = None) -> dict:
     }
 
 
-def refresh_once(folder: Path) -> dict:
+def refresh_once(folder: Path, port: int | None = None) -> dict:
     """One refresh of the bench index in `folder`: what a new process pays for it."""
     embedder = FastEmbeddings()
-    store = Store(make_client(path=folder / "store"))
+    store = _store(folder, port)
     lock = RefreshLock(folder / "lock")
     indexer = Indexer(store, embedder, folder / "corpus", lock, cache_dir=folder / "chunks")
     report = indexer.refresh()
     return {"seconds": round(report.seconds, 2), "embedding": round(embedder.seconds, 3)}
 
 
-def refresh_elsewhere(folder: Path) -> dict:
+def refresh_elsewhere(folder: Path, port: int | None = None) -> dict:
     """`refresh_once` in a new process (the one running the bench keeps Chroma open)."""
     command = [sys.executable, "-m", "bench.refresh", "--refresh-once", str(folder)]
+    command += ["--chroma-port", str(port)] if port else []
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -210,12 +222,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="build in this folder and leave it there")
     parser.add_argument("--refresh-once", type=Path, help="refresh a kept folder, print times")
+    parser.add_argument(
+        "--chroma-port", type=int, help="a Chroma server on 127.0.0.1 (`chroma run`), empty"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if args.refresh_once:
-        print(json.dumps(refresh_once(args.refresh_once)))
+        print(json.dumps(refresh_once(args.refresh_once, args.chroma_port)))
         return
-    result = run(args.passages, args.rounds, args.keep)
+    result = run(args.passages, args.rounds, args.keep, args.chroma_port)
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

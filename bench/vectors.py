@@ -7,6 +7,7 @@ name, stored as float16 in shards that are appended as work proceeds, so an inte
 run resumes where it stopped.
 
     python -m bench.vectors --passages 100000 --minutes 90   # fill the cache in the background
+    python -m bench.vectors --passages 10000 --eval-first    # eval/'s corpora first (corpora.py)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from bench import corpora
 from retrieval.index.embedder import MiniLMEmbeddings
+from retrieval.ingest.markup import plain
 from retrieval.types import Passage as Chunk
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,8 @@ def key(text: str) -> str:
 
 
 def sentence_texts(chunks: list[Chunk]) -> list[str]:
-    return [c.sentence_text(i) for c in chunks for i in range(len(c.sentences))]
+    """What the indexer embeds of each sentence: its text without inline markup."""
+    return [plain(c.sentence_text(i)) for c in chunks for i in range(len(c.sentences))]
 
 
 class VectorCache:
@@ -130,11 +133,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passages", type=int, default=100_000)
     parser.add_argument("--minutes", type=float, default=120.0)
+    parser.add_argument(
+        "--eval-first", action="store_true", help="eval/'s corpora right after the seeds"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     deadline = time.monotonic() + args.minutes * 60
     corpora.ensure_packages()
-    documents = corpora.source_documents()
+    documents = corpora.source_documents(args.eval_first)
     chunks = corpora.chunks_for(args.passages, documents)[: args.passages]
     log.info("%d passages", len(chunks))
     embedder = MiniLMEmbeddings()
