@@ -37,6 +37,10 @@ _POINTS_BACK = re.compile(
     r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b",
     re.IGNORECASE,
 )
+_ELABORATES = re.compile(
+    r"\W*(?:for example|for instance|e\.g\.|in particular|specifically|that is|namely)\b",
+    re.IGNORECASE,
+)
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
@@ -66,7 +70,11 @@ def extend(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
     by_place = {e.place: e for e in evidence}
     wanted = {e.place: e for e in chosen}
     added = 0
-    for item in sorted(chosen, key=lambda e: (e.rank, e.index)):
+    # A sentence brought in may point on in its turn ("They are a way of ...", brought back by
+    # the sentence it explains, goes on with "For example, ..."): its pointers count too.
+    pending = sorted(chosen, key=lambda e: (e.rank, e.index))
+    while pending:
+        item = pending.pop(0)
         for place in introduced_block(item.passage, item.index):
             if place in by_place:
                 wanted.setdefault(place, by_place[place])
@@ -75,6 +83,7 @@ def extend(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evidence]:
                 target = by_place[place]
                 if not target.is_heading:
                     wanted[place] = target
+                    pending.append(target)
                     added += 1
     return sorted(wanted.values(), key=lambda e: (e.rank, e.index))
 
@@ -134,7 +143,8 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     places = []
     if _POINTS_BACK.search(item.text) and index > 0 and same_paragraph(passage, index - 1):
         places.append((passage.id, index - 1))
-    if index + 1 < len(passage.sentences) and _answered_below(passage, index):
+    below = index + 1 < len(passage.sentences) and _answered_below(passage, index)
+    if below or _elaborated_below(passage, index):
         places.append((passage.id, index + 1))
     following = index
     while (
@@ -146,6 +156,17 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
         following += 1
         places.append((passage.id, following))
     return places
+
+
+def _elaborated_below(passage: Passage, index: int) -> bool:
+    """Whether the next sentence of the paragraph gives this one's examples or details ("They
+    are a way of providing an aside. For example, ...")."""
+    following = index + 1
+    return (
+        following < len(passage.sentences)
+        and bool(_ELABORATES.match(passage.sentence_text(following)))
+        and same_paragraph(passage, index)
+    )
 
 
 def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:

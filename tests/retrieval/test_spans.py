@@ -339,3 +339,15 @@ def test_a_sentence_that_counts_the_items_of_the_list_below_brings_the_list():
         "* The sort is stable -- if two items have the same key, their order is kept."
     )
     assert not any("need not be comparable" in s for s in answer_from(passage, item))
+
+
+def test_a_sentence_brought_in_brings_the_example_that_follows_it():
+    passage = passage_of(
+        "The strongest argument is a combination of\n"
+        "“SGD prefers non-schemers” and “training gets the model SGD prefers.” "
+        "For example, SGD punishes the extra reasoning schemers do.\n"
+        "An unrelated remark closes the comment.\n"
+    )
+    shown = answer_from(passage, 0)
+    assert "For example, SGD punishes the extra reasoning schemers do." in shown
+    assert "An unrelated remark closes the comment." not in shown
