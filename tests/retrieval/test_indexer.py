@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import IndexMissingError, RefreshRunningError
 from retrieval.index.indexer import REPLACED_KEPT_S
-from retrieval.index.store import POINTER_COLLECTION
+from retrieval.index.store import HNSW_EF_SEARCH, POINTER_COLLECTION, VERSION_PREFIX
 from tests.conftest import Clock, make_service
 from tests.resilience.invariants import assert_no_debris, expected_chunks, held_ids
 
@@ -249,3 +249,14 @@ def test_records_lost_from_the_live_collections_are_rebuilt_by_the_next_change(
     assert live.generation != version.generation, "a full build into new collections"
     assert report.added == first.added + 1
     assert held_ids(service.store, live) == set(expected_chunks(corpus))
+
+
+def test_the_index_collections_search_their_graph_with_the_wider_ef_search(settings, embedder):
+    service = make_service(settings, embedder)
+    service.refresh()
+    client = service.store.client
+    versions = [c for c in client.list_collections() if c.name.startswith(VERSION_PREFIX)]
+    assert versions
+    for collection in versions:
+        hnsw = client.get_collection(collection.name).configuration_json["hnsw"]
+        assert hnsw["ef_search"] == HNSW_EF_SEARCH and hnsw["space"] == "cosine"
