@@ -78,13 +78,15 @@ _GLOSS_AFTER = re.compile(
     r"^(?:\s*[\"'”’*])?(?:\s*\[\d+\])?(?:\s+[\w-]+){0,3}?[\"'”’*]?\s*"
     r"(?:[:(—–]|\s-\s|,\s*(?:i\.e\.|that is|which|or|a|an|meaning)\b|"
     r"\s+(?:is|are|was|were)\s+(?:a|an|the|when|where|what|how|that|basically|essentially|"
-    r"roughly|just|simply)\b|\s+(?:means?|meant|refers?\s+to|denotes?|"
-    r"describes?|stands?\s+for)\b)"
+    r"roughly|just|simply)\b|\s+(?:means?|meant|refers?\s+to|denotes?|designates?|"
+    r"describes?|stands?\s+for|(?:is|are)\s+(?:\w+\s+)?used\s+(?:to|for)\s+(?:mean|designate|"
+    r"denote|describe|refer|name)\w*)\b)"
     r"|^(?:\s*[\"'”’*])?\s*\[\d+\]",
     re.IGNORECASE,
 )
 _GLOSS_BEFORE = re.compile(
-    r"\b(?:called|known\s+as|term(?:ed)?|i\s+call|we\s+call|dubbed|i\.e\.,?|namely)\s*[\"'“‘*]?$|"
+    r"\b(?:called|known\s+as|term(?:ed)?|i\s+call|we\s+call|dubbed|i\.e\.,?|namely)"
+    r"(?:\s+(?:a|an|the))?\s*[\"'“‘*`]{0,2}$|"
     # The class it belongs to, introduced just before it: "a third category of labour ... X".
     # ("The type of path-dependence/slack" names no class: the article is definite.)
     r"\b(?:a|an|one)\s+(?:\w+\s+)?(?:category|kind|type|form|sort|class|variety|concept|notion)"
@@ -95,7 +97,9 @@ _GLOSS_BEFORE = re.compile(
 
 _PRONOUN_GLOSS = re.compile(
     r"(?:it|they|this|these|that|which)(?:'s|’s|\s+(?:is|are|was|were))\s+(?:a|an|the|when|where|"
-    r"what|how|basically|essentially|roughly|just|simply)\b|(?:it|this|that)\s+(?:means|refers\s+to)\b",
+    r"what|how|basically|essentially|roughly|just|simply)\b|(?:it|this|that)\s+(?:means|refers\s+to)\b|"
+    # "This internal handler is ...": the thing just named, described under a noun of its kind.
+    r"(?:this|these)\s+(?:[\w-]+\s+){1,2}(?:is|are)\b",
     re.IGNORECASE,
 )
 

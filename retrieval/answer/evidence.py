@@ -90,12 +90,20 @@ def find_gloss(term: str, evidence: list[Evidence]) -> list[Evidence] | None:
     that says what it is ("They are a ...").
     """
     by_place = {e.place: e for e in evidence}
-    for candidate in evidence:
-        found = _gloss_index(term, candidate)
-        if found is not None:
-            lines = range(candidate.index, found + 1)
-            return [by_place[(candidate.passage.id, i)] for i in lines]
+    for form in term_forms(term):
+        for candidate in evidence:
+            found = _gloss_index(form, candidate)
+            if found is not None:
+                lines = range(candidate.index, found + 1)
+                return [by_place[(candidate.passage.id, i)] for i in lines]
     return None
+
+
+def term_forms(term: str) -> list[str]:
+    """The term as asked, then without the context a member adds after it ("glyph in unicode
+    terms", "lastResort in logging"), for texts that write the term alone."""
+    head = term.rsplit(" in ", 1)[0].strip()
+    return [term, head] if head and head != term else [term]
 
 
 def _gloss_index(term: str, evidence: Evidence) -> int | None:

@@ -6,7 +6,8 @@ import pytest
 
 from bot.wording import answer_text
 from retrieval.answer.answertype import AnswerType, asked_type, offers, quantities
-from retrieval.answer.definitions import defined_term, glosses
+from retrieval.answer.definitions import defined_term, glossed_by_next, glosses
+from retrieval.answer.evidence import term_forms
 from retrieval.types import Refusal, RefusalReason
 from tests.conftest import make_service
 
@@ -126,6 +127,8 @@ def test_asking_for_a_way_a_value_or_a_name_is_no_definition_question(question):
         ("surviving", "what we're seeing is surviving[1] unwanted tendencies"),  # a footnote
         ("higher-order function", "A **higher-order function** takes functions as input."),
         ("effective level", "Loggers have a concept of *effective level*."),
+        ("glyph", "A character is drawn by graphical elements that's called a **glyph**."),
+        ("tree-ish", 'In synopses, the word "tree-ish" is sometimes used to designate it.'),
     ],
 )
 def test_a_sentence_that_says_what_a_term_is_glosses_it(term, sentence):
@@ -235,3 +238,14 @@ def test_how_many_of_a_unit_asks_for_a_number_and_of_things_may_be_a_list():
     listed = "a) training gets the model SGD prefers, and b) SGD prefers non-schemers"
     assert offers(AnswerType.COUNT, "how many premises does it have", listed)
     assert not offers(AnswerType.AMOUNT, "how many minutes does it wait", "It waits a long time.")
+
+
+def test_the_sentence_after_one_naming_a_term_may_describe_it_under_a_noun_of_its_kind():
+    assert glossed_by_next("This internal handler is not associated with any logger.")
+    assert not glossed_by_next("This is surprisingly effective.")
+
+
+def test_a_term_asked_in_a_context_is_glossed_where_the_text_writes_it_alone():
+    assert term_forms("glyph in unicode terms") == ["glyph in unicode terms", "glyph"]
+    assert term_forms("man in the middle") == ["man in the middle", "man"]  # the whole term first
+    assert term_forms("lastResort") == ["lastResort"]
