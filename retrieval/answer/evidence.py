@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.answer.definitions import glossed_by_next, glosses
-from retrieval.ingest.sentences import in_code_block, is_underline
+from retrieval.ingest.sentences import ASCIIDOC_TITLE, in_code_block, is_underline
 from retrieval.search.keywords import KeywordIndex, terms
 from retrieval.types import Passage
 
 LEXICAL_WEIGHT = 0.3  # how much exact query terms add to semantic similarity, for ranking
 _HEADING = re.compile(r"#{1,6}\s|\.\.\s")  # markdown headings, reStructuredText directives
-_BLOCK_TITLE = re.compile(r"\.[A-Za-z`'\"]")  # ".Throw-away integration branches"
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def is_heading_at(passage: Passage, index: int) -> bool:
 
 def _is_block_title(text: str) -> bool:
     """An AsciiDoc block title: one line, "." right before its first word, no full stop."""
-    return "\n" not in text and bool(_BLOCK_TITLE.match(text)) and not text.endswith((".", "?"))
+    return "\n" not in text and bool(ASCIIDOC_TITLE.match(text)) and not text.endswith((".", "?"))
 
 
 def rank_evidence(

@@ -143,8 +143,9 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     places = []
     if _POINTS_BACK.search(item.text) and index > 0 and same_paragraph(passage, index - 1):
         places.append((passage.id, index - 1))
-    below = index + 1 < len(passage.sentences) and _answered_below(passage, index)
-    if below or _elaborated_below(passage, index):
+    if index + 1 < len(passage.sentences) and (
+        _answered_below(passage, index) or _elaborated_below(passage, index)
+    ):
         places.append((passage.id, index + 1))
     following = index
     while (
@@ -159,25 +160,18 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
 
 
 def _elaborated_below(passage: Passage, index: int) -> bool:
-    """Whether the next sentence of the paragraph gives this one's examples or details ("They
-    are a way of providing an aside. For example, ...")."""
-    following = index + 1
-    return (
-        following < len(passage.sentences)
-        and bool(_ELABORATES.match(passage.sentence_text(following)))
-        and same_paragraph(passage, index)
-    )
+    """Whether the next sentence of the paragraph (there is one) gives this one's examples or
+    details ("They are a way of providing an aside. For example, ...")."""
+    following = passage.sentence_text(index + 1)
+    return bool(_ELABORATES.match(following)) and same_paragraph(passage, index)
 
 
 def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
     """The list items or indented lines that a sentence ending in a colon introduces, or the
     list right after a sentence that counts its items ("... grouped into four categories.")."""
-    text = passage.sentence_text(index)
-    if introduces(text):
-        return [(passage.id, i) for i in block_from(passage, index + 1)]
-    if _counts_list(passage, index):
-        return [(passage.id, i) for i in block_from(passage, index + 1)]
-    return []
+    if not introduces(passage.sentence_text(index)) and not _counts_list(passage, index):
+        return []
+    return [(passage.id, i) for i in block_from(passage, index + 1)]
 
 
 def _counts_list(passage: Passage, index: int) -> bool:

@@ -159,7 +159,9 @@ def reads_as_prose(block: list[str]) -> bool:
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 # What may stand right above an AsciiDoc listing: a blank line, a list continuation ("+"),
 # block attributes ("[source,shell]") or a block title (".Example").
-_ASCIIDOC_MARKUP = r"^\[[^\]]*\]\s*$|^\.[A-Za-z`'\"]"  # block attributes, a block title
+_ASCIIDOC_TITLE = r"^\.[A-Za-z`'\"]"  # a block title: ".Example", a dot right before its first word
+ASCIIDOC_TITLE = re.compile(_ASCIIDOC_TITLE)
+_ASCIIDOC_MARKUP = rf"^\[[^\]]*\]\s*$|{_ASCIIDOC_TITLE}"  # block attributes, a block title
 ASCIIDOC_MARKUP = re.compile(_ASCIIDOC_MARKUP)
 _OPENS_BLOCK = re.compile(rf"^\s*$|^\+\s*$|{_ASCIIDOC_MARKUP}")
 _LISTING = re.compile(r"^(-{4,}|\.{4,})\s*$")  # AsciiDoc's ---- (listing) and .... (literal)
