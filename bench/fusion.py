@@ -37,7 +37,7 @@ from retrieval.index.records import passage_of
 from retrieval.index.store import Store, make_client
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import read_corpus
-from retrieval.search.hybrid import CANDIDATES, RRF_K, Retriever
+from retrieval.search.hybrid import CANDIDATES, RRF_K, Retriever, fuse
 
 SETS = {
     "seeds": (corpora.EVAL / "questions.jsonl", corpora.SEEDS),
@@ -142,10 +142,7 @@ def _holds(places: list[tuple[str, int, int]], case: Case) -> bool:
 def fused(q: Question, params: tuple) -> list[int]:
     """The top rows under `params`, fused as Retriever.search fuses (ties: first seen)."""
     kind, depth, weight, k = params
-    scores: dict[int, float] = {}
-    for ranking, w in ((q.vector[(kind, depth)], weight), (q.keyword[depth], 1.0)):
-        for rank, row in enumerate(ranking):
-            scores[row] = scores.get(row, 0.0) + w / (k + rank + 1)
+    scores = fuse([(q.vector[(kind, depth)], weight), (q.keyword[depth], 1.0)], k)
     return sorted(scores, key=scores.get, reverse=True)[:RANK_DEPTH]
 
 

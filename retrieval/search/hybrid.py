@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +27,18 @@ RRF_K = 60  # the usual constant of reciprocal rank fusion (Cormack et al., 2009
 # answer a community's questions recur, and reading one from the store costs a few ms.
 PASSAGE_CACHE = 2048
 NEIGHBOUR_GAP = 3  # blank lines that may stand between two passages of one file
+
+
+def fuse(
+    rankings: Sequence[tuple[Sequence[Hashable], float]], k: int = RRF_K
+) -> dict[Hashable, float]:
+    """Reciprocal rank fusion: each item scores, in every (ranking, weight), weight / (k + rank)
+    with ranks from 1; in the order first seen, so a stable sort breaks ties by it."""
+    fused: dict[Hashable, float] = {}
+    for ranking, weight in rankings:
+        for rank, item in enumerate(ranking):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank + 1)
+    return fused
 
 
 class Retriever:
@@ -95,10 +108,7 @@ class Retriever:
         keyword_ranked = {
             self._ids[i]: score for i, score in self.keywords.top(question, CANDIDATES)
         }
-        fused: dict[str, float] = {}
-        for ranking in (list(vector_ranked), list(keyword_ranked)):
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused = fuse([(list(vector_ranked), 1.0), (list(keyword_ranked), 1.0)])
         best = sorted(fused, key=fused.get, reverse=True)[:k]
         passages = self.load_passages(best, query_vector)
         for passage in passages:
