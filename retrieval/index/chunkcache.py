@@ -147,12 +147,18 @@ def _columns(path: Path | None, chunk_chars: int) -> tuple[list[str], list[str],
         return [], [], []
     try:
         with np.load(path, allow_pickle=False) as data:
-            if npzfile.split(data["key"]) != [_key(chunk_chars)]:
-                return [], [], []
-            sources, shas = npzfile.split(data["sources"]), npzfile.split(data["shas"])
-            return sources, shas, npzfile.split(data["contexts"])
+            return _document_columns(data, chunk_chars) or ([], [], [])
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return [], [], []  # `load` says so, if it gets that far
+
+
+def _document_columns(data, chunk_chars: int) -> tuple[list[str], list[str], list[str]] | None:
+    """An open cache file's sources, digests and contexts; None when another chunker (or
+    chunk size) wrote it."""
+    if npzfile.split(data["key"]) != [_key(chunk_chars)]:
+        return None
+    sources, shas = npzfile.split(data["sources"]), npzfile.split(data["shas"])
+    return sources, shas, npzfile.split(data["contexts"])
 
 
 def _reusable(doc: Document, context: str, old: dict | None, entry: _Entry | None) -> bool:
@@ -258,10 +264,11 @@ def load(path: Path | None, chunk_chars: int) -> dict[str, _Entry]:
         return {}
     try:
         with np.load(path, allow_pickle=False) as data:
-            if npzfile.split(data["key"]) != [_key(chunk_chars)]:
+            columns = _document_columns(data, chunk_chars)
+            if columns is None:
                 return {}
-            sources, shas = npzfile.split(data["sources"]), npzfile.split(data["shas"])
-            contexts, ids = npzfile.split(data["contexts"]), npzfile.split(data["ids"])
+            sources, shas, contexts = columns
+            ids = npzfile.split(data["ids"])
             keys, lines = data["keys"], data["lines"]
             paragraph_ends = np.cumsum(data["paragraphs"]).tolist()
             id_ends = np.cumsum(data["passages"]).tolist()
