@@ -1,8 +1,9 @@
 """Whole thoughts, not fragments: a chosen sentence brings along what it points to.
 
 A sentence that points forward ("... is a combination of:", "the following") is completed by
-the sentences after it, and one that points back ("This is why ...", "in those cases") by the
-one before it, but only within its own paragraph, so an answer never runs into the next post.
+the sentences after it, and one that points back ("This is why ...", "in those cases") or
+follows a sentence left unfinished ("... a combination of") by the one before it, but only
+within its own paragraph, so an answer never runs into the next post.
 The one exception is a sentence ending in a colon followed by a list or an indented block
 ("... named as follows::" then the code): the colon says that block is the content.
 """
@@ -26,9 +27,11 @@ from retrieval.types import Passage
 
 _POINTS_FORWARD = re.compile(  # a colon, a question (answered next), "the following"...
     r"(?::|\?|\b(?:following|as follows|combination of|consists? of|namely|include|includes|"
-    r"including|such as|e\.g\.|i\.e\.|"
-    # a sentence cannot end on these words: it goes on after the line break
-    r"and|or|but|nor|because|that|which|whether|of|to|the|a|an|with|by|for|from|is|are))\W*$",
+    r"including|such as|e\.g\.|i\.e\.))\W*$|"
+    # a sentence cannot end on these words: it goes on after the line break (but "... ends up
+    # with." has ended)
+    r"\b(?:and|or|but|nor|because|that|which|whether|of|to|the|a|an|with|by|for|from|is|are)"
+    r"[^\w.!?…]*$",
     re.IGNORECASE,
 )
 _POINTS_BACK = re.compile(
@@ -141,7 +144,11 @@ def with_lead_ins(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evid
 def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     passage, index = item.passage, item.index
     places = []
-    if _POINTS_BACK.search(item.text) and index > 0 and same_paragraph(passage, index - 1):
+    if (
+        index > 0
+        and same_paragraph(passage, index - 1)
+        and (_POINTS_BACK.search(item.text) or _leads_in(passage, index - 1))
+    ):
         places.append((passage.id, index - 1))
     if index + 1 < len(passage.sentences) and (
         _answered_below(passage, index) or _elaborated_below(passage, index)
@@ -157,6 +164,12 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
         following += 1
         places.append((passage.id, following))
     return places
+
+
+def _leads_in(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` is unfinished without the next one: it stops on "... is a
+    combination of" or a colon, so the next sentence alone would lack its subject."""
+    return points_forward(passage.sentence_text(index))
 
 
 def _elaborated_below(passage: Passage, index: int) -> bool:

@@ -46,6 +46,30 @@ def test_a_line_that_stops_mid_sentence_brings_the_lines_that_finish_it():
     ]
 
 
+def test_a_line_chosen_after_one_that_stops_mid_sentence_brings_its_beginning():
+    # The quoted claims alone do not say what they are: the line above them does.
+    passage = passage_of(
+        "The strongest argument is a combination of\n"
+        "“SGD prefers non-schemers” and “training gets the model SGD prefers.”\n"
+        "My sense is that both are plausible.\n"
+    )
+    assert answer_from(passage, 1) == [
+        "The strongest argument is a combination of",
+        "“SGD prefers non-schemers” and “training gets the model SGD prefers.”",
+    ]
+
+
+def test_a_sentence_ending_on_a_preposition_and_a_full_stop_has_ended():
+    # "... that SGD ends up with." is finished: it neither brings the next sentence nor is
+    # brought as the lead-in of it.
+    passage = passage_of(
+        "What matters is the preference that SGD ends up with. Framing it as a counting "
+        "argument might be productive.\n"
+    )
+    assert answer_from(passage, 0) == ["What matters is the preference that SGD ends up with."]
+    assert answer_from(passage, 1) == ["Framing it as a counting argument might be productive."]
+
+
 def test_a_finished_line_does_not_run_into_the_next_post():
     passage = passage_of("I think scheming is likely.\nUnrelated reply about boxes.\n")
     assert answer_from(passage, 0) == ["I think scheming is likely."]
