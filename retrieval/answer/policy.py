@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.answertype import AnswerType, offers
 from retrieval.answer.evidence import Evidence, find_gloss
+from retrieval.answer.lexicon import unknown_terms
 from retrieval.answer.refusal_model import RefusalModel
 from retrieval.answer.support import TermSupport
 from retrieval.search.keywords import KeywordIndex, terms
@@ -48,6 +49,7 @@ def measure(
     unsupported: float,
     gloss: list[Evidence] | None,
     keywords: KeywordIndex,
+    unknown: float = 0.0,
 ) -> dict[str, float]:
     """What the policy knows of the evidence, as numbers (every feature the model may use)."""
     absent = _absent_terms(facts, passages, keywords)
@@ -74,6 +76,7 @@ def measure(
         "absent_share": absent[0],
         "rarest_absent": absent[1],
         "unknown_name": unknown_name(facts.text, keywords),
+        "unknown_term": unknown,
     }
 
 
@@ -138,8 +141,13 @@ class RefusalPolicy:
         unsupported = 0.0
         if self.measure_all or "unsupported" in self.model.features:
             unsupported = self.support.unsupported_share(facts.text, window, keywords)
+        # A word neither the texts nor everyday English use (lexicon.py): a candidate for fits,
+        # read from the vocabulary file only when the model (or a fit) uses it.
+        unknown = 0.0
+        if self.measure_all or "unknown_term" in self.model.features:
+            unknown = float(bool(unknown_terms(facts.text, keywords)))
         gloss = None if facts.term is None else find_gloss(facts.term, evidence)
-        features = measure(facts, evidence, passages, unsupported, gloss, keywords)
+        features = measure(facts, evidence, passages, unsupported, gloss, keywords, unknown)
         probability = self.model.probability(features) if evidence else 0.0
         reasons = self.model.against(features)
         refusal = None

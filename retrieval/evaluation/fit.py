@@ -128,7 +128,7 @@ def _folds(y: np.ndarray, corpora: np.ndarray) -> np.ndarray:
     """Fold numbers stratified by corpus and answerability, shuffled with a fixed seed."""
     rng = np.random.default_rng(SEED)
     folds = np.zeros(len(y), dtype=int)
-    for corpus in set(corpora):
+    for corpus in sorted(set(corpora)):  # a set's order changes with the hash seed
         for label in (0.0, 1.0):
             members = np.flatnonzero((corpora == corpus) & (y == label))
             rng.shuffle(members)

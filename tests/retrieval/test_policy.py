@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -57,3 +61,23 @@ def test_a_feature_stays_when_it_helps_two_corpora_though_silent_on_a_third():
     kept, _ = select_features(X, y, corpora, ["weak", "named", "noise", "lone"])
     assert "named" in kept and "weak" in kept
     assert "noise" not in kept and "lone" not in kept
+
+
+def test_the_folds_of_a_fit_do_not_change_with_the_hash_seed():
+    # The corpora's names are strings: a set of them is ordered by the process's hash seed.
+    code = (
+        "import numpy as np; from retrieval.evaluation.fit import _folds;"
+        "c = np.repeat(['seeds', 'howtos', 'gitdocs'], 10); y = np.tile([0.0, 1.0], 15);"
+        "print(_folds(y, c).tolist())"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(runs) == 1
