@@ -64,6 +64,12 @@ def test_the_held_out_sets_are_well_formed(name):
         "final4_seeds",
         "protocol20d",
         "final5_seeds",
+        "final6_seeds",
+        "protocol20e",
+        "final7_seeds",
+        "final8_seeds",
+        "final9_seeds",
+        "protocol20f",
     ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
@@ -112,6 +118,7 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
         "gitdocs/final4.jsonl",
         "howtos/final5.jsonl",
         "gitdocs/final5.jsonl",
+        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in (6, 7, 8, 9)),
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
