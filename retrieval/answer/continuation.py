@@ -3,9 +3,11 @@
 The chunker cuts documentation between paragraphs, so "The easiest way to do so is:" can end
 one passage while the commands it introduces open the next. An answer that quotes the lead-in
 alone says nothing, and one that quotes bare commands does not say what they do. So when a
-chosen sentence is such a lead-in at its passage's end, the answer brings the block that opens
-the next passage of the same file; and when a chosen line of code belongs to a block that opens
-its passage, the answer brings the lead-in that ends the passage before.
+chosen sentence is such a lead-in at its passage's end, or the list it introduces runs to the
+passage's end ("... grouped into four categories:" with only the first item left in it), the
+answer brings the block that opens the next passage of the same file; and when a chosen line of
+code belongs to a block that opens its passage, the answer brings the lead-in that ends the
+passage before.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from retrieval.answer.evidence import Evidence, is_heading_at
-from retrieval.answer.spans import block_from, in_block, introduces
+from retrieval.answer.spans import MAX_BLOCK, block_from, in_block, introduced_block, introduces
 from retrieval.types import Passage
 
 LEAD_IN_WORDS = 3
@@ -36,10 +38,28 @@ def continued(
             out.extend(_lead_in_before(item, neighbour, query_vector))
         out.append(item)
         after = chosen[position + 1] if position + 1 < len(chosen) else None
-        if _ends_on_lead_in(item, after) and (item.passage.id, True) not in done:
+        room = _block_room(item, after, chosen)
+        if room and (item.passage.id, True) not in done:
             done.add((item.passage.id, True))
-            out.extend(_block_after(item, neighbour, query_vector))
+            out.extend(_block_after(item, neighbour, query_vector)[:room])
     return _unique(out)
+
+
+def _block_room(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> int:
+    """How many lines of the next passage's opening block the answer brings after `item`:
+    MAX_BLOCK after a lead-in that ends the passage or after a list that an earlier chosen
+    sentence introduced and that runs to the passage's end (the list goes on there)."""
+    if _ends_on_lead_in(item, after):
+        return MAX_BLOCK
+    last = len(item.passage.sentences) - 1
+    if item.index != last or (after is not None and after.passage is item.passage):
+        return 0
+    for lead in chosen:
+        if lead.passage is item.passage and lead.index < last:
+            block = [i for _, i in introduced_block(lead.passage, lead.index)]
+            if block and block[-1] == last:
+                return MAX_BLOCK
+    return 0
 
 
 def _opens_run(before: Evidence | None, item: Evidence) -> bool:

@@ -239,7 +239,24 @@ def block_from(passage: Passage, start: int) -> list[int]:
         if not line.lstrip().startswith(".. "):  # a directive's markup is not content
             places.append(following)
         following += 1
-    return places
+    return places + _rest_of_item(passage, places)
+
+
+def _rest_of_item(passage: Passage, places: list[int]) -> list[int]:
+    """The lines that finish the item a full block stopped in ("... the care and feeding"
+    then "of Git repositories."): a list is never cut mid-sentence."""
+    rest: list[int] = []
+    following = places[-1] + 1 if len(places) >= MAX_BLOCK else len(passage.sentences)
+    while (
+        following < len(passage.sentences)
+        and len(rest) < MAX_FORWARD
+        and not _ENDED.search(passage.sentence_text(following - 1))
+        and line_of(passage, following)[:1].isspace()
+        and not opens_item(passage, following)
+    ):
+        rest.append(following)
+        following += 1
+    return rest
 
 
 def in_block(passage: Passage, index: int) -> bool:

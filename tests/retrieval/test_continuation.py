@@ -91,3 +91,33 @@ def test_without_a_neighbour_the_answer_is_unchanged():
     passages = _passages(_PAGE)
     lead_in = _find(passages, "The easiest way")
     assert continued([lead_in], lambda passage, after: None, None) == [lead_in]
+
+
+_ROLES = (
+    "Git users can broadly be grouped into four categories for everyday commands.\n"
+    "\n"
+    "*\tStandalone developers need the commands that anybody who commits\n"
+    "\tneeds, even somebody who works alone.\n"
+    "\n"
+    "*\tParticipants who work with other people need the commands listed\n"
+    "\tin the participant section as well.\n"
+    "\n"
+    "*\tIntegrators need to learn some more commands.\n"
+    "\n"
+    "*\tAdministrators run the commands for the care and feeding\n"
+    "\tof Git repositories.\n"
+)
+
+
+def test_a_list_that_runs_on_into_the_next_passage_is_shown_whole():
+    # Cut after the first item: the other three open the next passage.
+    passages = chunk_corpus([Document("everyday.txt", _ROLES)], chunk_chars=240)
+    assert len(passages) == 2 and "Standalone" in passages[0].text
+    counted = _find(passages, "four categories")
+    items = [
+        Evidence(counted.passage, 0, i, 0.5, 0.0) for i in range(len(counted.passage.sentences))
+    ]
+    shown = " ".join(e.text for e in continued(items, _neighbours(passages), None))
+    for role in ("Standalone", "Participants", "Integrators", "Administrators"):
+        assert role in shown
+    assert shown.endswith("of Git repositories.")  # the last item is not cut mid-sentence

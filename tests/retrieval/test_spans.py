@@ -375,3 +375,21 @@ def test_a_sentence_brought_in_brings_the_example_that_follows_it():
     shown = answer_from(passage, 0)
     assert "For example, SGD punishes the extra reasoning schemers do." in shown
     assert "An unrelated remark closes the comment." not in shown
+
+
+def test_a_list_longer_than_the_block_limit_is_not_cut_mid_item():
+    text = (
+        "The roles are these:\n"
+        "\n"
+        "*\tStandalone developers need the commands\n"
+        "\tthat anybody who commits needs.\n"
+        "*\tParticipants need the commands listed\n"
+        "\tin the participant section as well.\n"
+        "*\tAdministrators run the commands for the care\n"
+        "\tand feeding of the repositories\n"
+        "\ton the shared server.\n"
+        "*\tIntegrators need more commands.\n"
+    )
+    shown = answer_from(passage_of(text), 0)
+    assert shown[-1] == "on the shared server."
+    assert "Integrators need more commands." not in shown
