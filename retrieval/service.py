@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
@@ -16,12 +17,14 @@ from retrieval.errors import IndexMissingError
 from retrieval.index.indexer import Progress, RefreshReport
 from retrieval.index.live import LiveIndex, SourcesInfo
 from retrieval.index.store import Store
-from retrieval.llm.answerer import LLMAnswerer
 from retrieval.progress import OnStage, reporters
 from retrieval.search.retriever import passage_of
 from retrieval.settings import Settings
 from retrieval.summary.summarizer import Summarizer, Summary
 from retrieval.types import Answer, Passage, Turn
+
+if TYPE_CHECKING:  # loaded only with an LLM configured (assembly.py)
+    from retrieval.llm.answerer import LLMAnswerer
 
 
 class SeedService:
