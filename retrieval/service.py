@@ -110,6 +110,15 @@ class SeedService:
 
     def warm_up(self, background: bool = True) -> None:
         """Load the index and the model now, and the word cache meanwhile, so nobody waits."""
-        words = self.live.current().common_words
+        self.load()
+        self.prefetch_words(background)
+
+    def load(self) -> None:
+        """Load the live index and the embedding model: what the first answer needs."""
+        self.live.current()
         self.stages.retriever.embed("warm up")
+
+    def prefetch_words(self, background: bool = True) -> None:
+        """Embed the corpus's commonest words into the word cache, in a thread or now."""
+        words = self.live.current().common_words
         self.support.prefetch_soon(words) if background else self.support.prefetch(words)
