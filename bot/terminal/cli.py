@@ -17,6 +17,7 @@ from bot.terminal.render import (
 )
 from retrieval.assembly import build_service
 from retrieval.errors import SeedbotError
+from retrieval.memory import collector_paused
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_service(settings: Settings):
-    return build_service(settings)
+    with collector_paused():  # Chroma's and onnxruntime's modules load here (memory.py)
+        return build_service(settings)
 
 
 def ensure_index(service) -> None:
