@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from langchain_core.callbacks import BaseCallbackHandler
@@ -28,9 +28,12 @@ from retrieval.answer.evidence import Evidence, rank_evidence
 from retrieval.answer.followup import resolve
 from retrieval.answer.policy import RefusalPolicy, Verdict
 from retrieval.llm import arbitration
-from retrieval.llm.answerer import LLMAnswerer, LLMFailure
+from retrieval.llm.failure import LLMFailure
 from retrieval.search.retriever import HybridRetriever, passage_of
 from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
+
+if TYPE_CHECKING:  # the answerer's LangChain modules load only with an LLM (assembly.py)
+    from retrieval.llm.answerer import LLMAnswerer
 
 STAGES = ("rewrite", "analyse", "retrieve", "verdict", "reread", "answer", "gate")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
@@ -16,12 +17,14 @@ from retrieval.errors import IndexMissingError
 from retrieval.index.indexer import Progress, RefreshReport
 from retrieval.index.live import LiveIndex, SourcesInfo
 from retrieval.index.store import Store
-from retrieval.llm.answerer import LLMAnswerer
 from retrieval.progress import OnStage, reporters
 from retrieval.search.retriever import passage_of
 from retrieval.settings import Settings
 from retrieval.summary.summarizer import Summarizer, Summary
 from retrieval.types import Answer, Passage, Turn
+
+if TYPE_CHECKING:  # loaded only with an LLM configured (assembly.py)
+    from retrieval.llm.answerer import LLMAnswerer
 
 
 class SeedService:
@@ -107,6 +110,15 @@ class SeedService:
 
     def warm_up(self, background: bool = True) -> None:
         """Load the index and the model now, and the word cache meanwhile, so nobody waits."""
-        words = self.live.current().common_words
+        self.load()
+        self.prefetch_words(background)
+
+    def load(self) -> None:
+        """Load the live index and the embedding model: what the first answer needs."""
+        self.live.current()
         self.stages.retriever.embed("warm up")
+
+    def prefetch_words(self, background: bool = True) -> None:
+        """Embed the corpus's commonest words into the word cache, in a thread or now."""
+        words = self.live.current().common_words
         self.support.prefetch_soon(words) if background else self.support.prefetch(words)

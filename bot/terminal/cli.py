@@ -17,6 +17,7 @@ from bot.terminal.render import (
 )
 from retrieval.assembly import build_service
 from retrieval.errors import SeedbotError
+from retrieval.memory import collector_paused
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_service(settings: Settings):
-    return build_service(settings)
+    with collector_paused():  # Chroma's and onnxruntime's modules load here (memory.py)
+        return build_service(settings)
 
 
 def ensure_index(service) -> None:
@@ -149,9 +151,9 @@ def _ask(args, settings: Settings) -> int:
 
 def _ask_lines(service, debug: bool = False) -> int:
     """One JSON answer per question line; a bad line gets an error object, not an exit."""
-    service.warm_up()
+    service.load()
     failures = 0
-    for line in sys.stdin:
+    for number, line in enumerate(sys.stdin):
         try:
             out = answer_json(service.ask(line.rstrip("\n")), debug)
         except SeedbotError as exc:
@@ -160,6 +162,11 @@ def _ask_lines(service, debug: bool = False) -> int:
             failures += 1
             out = {"question": line.rstrip("\n")[:200], "error": str(exc)}
         print(json.dumps(out, ensure_ascii=False), flush=True)
+        if number == 0:
+            # Only after the first answer: started before, the prefetch's embedding competes
+            # with it for the cores (about 0.1 s of the cold start on two), and the first
+            # question embeds the few words it needs itself.
+            service.prefetch_words()
     return 1 if failures else 0
 
 

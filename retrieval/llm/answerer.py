@@ -21,6 +21,7 @@ from retrieval.errors import SettingsError
 from retrieval.llm import prompts
 from retrieval.llm.calls import Call, Caller
 from retrieval.llm.citecheck import CiteChecker
+from retrieval.llm.failure import LLMFailure
 from retrieval.settings import Settings
 from retrieval.types import Answer, Passage, Refusal, RefusalReason, Turn
 
@@ -112,16 +113,6 @@ def _untrusted(stats: dict) -> str:
     if not stats["sentences"]:
         return "no sentences"
     return "unsupported" if stats["reply_marked"] else "no markers"
-
-
-class LLMFailure(Exception):
-    """The model gave nothing usable: why (a timeout, an error, an unsupported reply) and counts."""
-
-    def __init__(self, why: str, stats: dict | None = None, debug: dict | None = None) -> None:
-        super().__init__(why)
-        self.why = why
-        self.stats = stats or {}
-        self.debug = debug or {}  # the raw reply and per-sentence verdicts, for --debug
 
 
 class LLMAnswerer:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from retrieval.llm.answerer import LLMFailure
+from retrieval.llm.failure import LLMFailure
 
 # Calibrated with `python -m bench.arbitration` on the eval set and held-out sets 1-4 (254
 # questions, 199 answered offline), on the relevance of the fitted refusal model (its
