@@ -70,6 +70,8 @@ def test_the_held_out_sets_are_well_formed(name):
         "final8_seeds",
         "final9_seeds",
         "protocol20f",
+        "final10_seeds",
+        "protocol20g",
     ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
@@ -118,7 +120,7 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
         "gitdocs/final4.jsonl",
         "howtos/final5.jsonl",
         "gitdocs/final5.jsonl",
-        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in (6, 7, 8, 9)),
+        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in (6, 7, 8, 9, 10)),
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
