@@ -57,7 +57,18 @@ def words(text: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """Stemmed content words of `text`: what BM25 matches on."""
-    return [_stem(w) for w in words(text) if w not in STOPWORDS]
+    return _stems([w for w in words(text) if w not in STOPWORDS])
+
+
+def _stems(content: list[str]) -> list[str]:
+    """The words' stems; a hyphenated word also as its parts, so that "higher order" finds
+    "higher-order" and "path dependence" finds "path-dependence" (and the other way round)."""
+    out = []
+    for word in content:
+        out.append(_stem(word))
+        if "-" in word:
+            out.extend(_stem(p) for p in word.split("-") if len(p) > 1 and p not in STOPWORDS)
+    return out
 
 
 class KeywordIndex:
@@ -82,8 +93,9 @@ class KeywordIndex:
         for doc_id, text in enumerate(texts):
             content = [w for w in words(text) if w not in STOPWORDS]
             self.word_counts.update(content)
-            term_ids.extend([vocab.setdefault(_stem(w), len(vocab)) for w in content])
-            lengths[doc_id] = len(content)
+            stems = _stems(content)
+            term_ids.extend([vocab.setdefault(t, len(vocab)) for t in stems])
+            lengths[doc_id] = len(stems)
         size = max(len(texts), 1)
         doc_ids = np.repeat(np.arange(len(texts), dtype=np.int64), lengths.astype(np.int64))
         pairs, tfs = np.unique(

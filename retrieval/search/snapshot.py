@@ -94,8 +94,12 @@ def derivable(version: Version, before: Snapshot | None) -> bool:
     return incremental and before is not None and before.name == version.previous
 
 
+# Part of the cache's name: a saved keyword index tokenised another way is not reused.
+KEYWORDS_FORMAT = 2  # 2: hyphenated words indexed whole and as their parts
+
+
 def path_of(cache_dir: Path | None, version: str) -> Path | None:
-    return cache_dir / f"{version}.npz" if cache_dir else None
+    return cache_dir / f"{version}-k{KEYWORDS_FORMAT}.npz" if cache_dir else None
 
 
 def load(cache_dir: Path | None, version: str) -> Snapshot | None:

@@ -39,7 +39,7 @@ def test_an_empty_index_round_trips(tmp_path):
 def test_a_second_retriever_of_a_version_reads_the_cache(seed_service, tmp_path, monkeypatch):
     store, version = seed_service.store, seed_service.store.active()
     first = Retriever(store, version, tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == [f"{version.name}.npz"]
+    assert list(tmp_path.iterdir()) == [snapshot.path_of(tmp_path, version.name)]
 
     def no_fetch(self):
         raise AssertionError("the passages were fetched again")
@@ -55,16 +55,39 @@ def test_a_second_retriever_of_a_version_reads_the_cache(seed_service, tmp_path,
 
 def test_a_damaged_cache_file_is_rebuilt(seed_service, tmp_path, caplog):
     store, version = seed_service.store, seed_service.store.active()
-    (tmp_path / f"{version.name}.npz").write_bytes(b"not an npz file")
+    cached = snapshot.path_of(tmp_path, version.name)
+    cached.write_bytes(b"not an npz file")
     retriever = Retriever(store, version, tmp_path)
     assert retriever.size > 0
     assert "rebuilding" in caplog.text
-    KeywordIndex.load(tmp_path / f"{version.name}.npz")  # and written again whole
+    KeywordIndex.load(cached)  # and written again whole
 
 
 def test_without_a_cache_folder_nothing_is_written(seed_service, tmp_path):
     retriever = Retriever(seed_service.store, seed_service.store.active())
     assert retriever.size > 0 and not any(tmp_path.iterdir())
+
+
+def test_a_cache_tokenised_the_old_way_is_not_read(seed_service, tmp_path):
+    # Saved before hyphenated words were also indexed as their parts: another file name.
+    store, version = seed_service.store, seed_service.store.active()
+    old = tmp_path / f"{version.name}.npz"
+    KeywordIndex(["nothing like the passages"]).save(old, ["x"], common=5)
+    retriever = Retriever(store, version, tmp_path)
+    assert retriever.size > 1
+    assert list(tmp_path.iterdir()) == [snapshot.path_of(tmp_path, version.name)]
+
+
+def test_a_hyphenated_word_is_found_by_its_parts_and_the_parts_by_it():
+    index = KeywordIndex(
+        [
+            "A higher-order function takes functions as input.",
+            "Sort the records in order, higher keys first.",
+            "The report sets aside path dependence in training.",
+        ]
+    )
+    assert index.top("higher order function", 1)[0][0] == 0
+    assert index.top("path-dependence", 1)[0][0] == 2
 
 
 def test_a_derived_index_scores_as_one_built_from_its_passages():
