@@ -245,8 +245,10 @@ def block_from(passage: Passage, start: int) -> list[int]:
 def _rest_of_item(passage: Passage, places: list[int]) -> list[int]:
     """The lines that finish the item a full block stopped in ("... the care and feeding"
     then "of Git repositories."): a list is never cut mid-sentence."""
+    if len(places) < MAX_BLOCK:  # the block ended by itself
+        return []
     rest: list[int] = []
-    following = places[-1] + 1 if len(places) >= MAX_BLOCK else len(passage.sentences)
+    following = places[-1] + 1
     while (
         following < len(passage.sentences)
         and len(rest) < MAX_FORWARD
