@@ -17,7 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from retrieval.answer.evidence import Evidence, is_heading_at
-from retrieval.answer.spans import MAX_BLOCK, block_from, in_block, introduced_block, introduces
+from retrieval.answer.spans import block_from, in_block, introduced_block, introduces
 from retrieval.types import Passage
 
 LEAD_IN_WORDS = 3
@@ -38,28 +38,25 @@ def continued(
             out.extend(_lead_in_before(item, neighbour, query_vector))
         out.append(item)
         after = chosen[position + 1] if position + 1 < len(chosen) else None
-        room = _block_room(item, after, chosen)
-        if room and (item.passage.id, True) not in done:
+        goes_on = _ends_on_lead_in(item, after) or _ends_introduced_list(item, after, chosen)
+        if goes_on and (item.passage.id, True) not in done:
             done.add((item.passage.id, True))
-            out.extend(_block_after(item, neighbour, query_vector)[:room])
+            out.extend(_block_after(item, neighbour, query_vector))
     return _unique(out)
 
 
-def _block_room(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> int:
-    """How many lines of the next passage's opening block the answer brings after `item`:
-    MAX_BLOCK after a lead-in that ends the passage or after a list that an earlier chosen
-    sentence introduced and that runs to the passage's end (the list goes on there)."""
-    if _ends_on_lead_in(item, after):
-        return MAX_BLOCK
+def _ends_introduced_list(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> bool:
+    """Whether `item` is its passage's last sentence and the last line of a list that an
+    earlier chosen sentence of the passage introduced: the list goes on in the next passage."""
     last = len(item.passage.sentences) - 1
     if item.index != last or (after is not None and after.passage is item.passage):
-        return 0
-    for lead in chosen:
-        if lead.passage is item.passage and lead.index < last:
-            block = [i for _, i in introduced_block(lead.passage, lead.index)]
-            if block and block[-1] == last:
-                return MAX_BLOCK
-    return 0
+        return False
+    return any(
+        lead.passage is item.passage
+        and lead.index < last
+        and introduced_block(lead.passage, lead.index)[-1:] == [(item.passage.id, last)]
+        for lead in chosen
+    )
 
 
 def _opens_run(before: Evidence | None, item: Evidence) -> bool:

@@ -121,3 +121,26 @@ def test_a_list_that_runs_on_into_the_next_passage_is_shown_whole():
     for role in ("Standalone", "Participants", "Integrators", "Administrators"):
         assert role in shown
     assert shown.endswith("of Git repositories.")  # the last item is not cut mid-sentence
+
+
+def test_a_block_brought_from_the_next_passage_is_not_cut_mid_item():
+    # The block that opens the next passage is longer than the limit, and its sixth line
+    # stops mid-sentence: the lines that finish it come along, as within one passage.
+    page = (
+        "Everyday Git users fall into a handful of roles, and the commands each of them needs "
+        "are described in turn in the sections below this one, starting with the roles:\n"
+        "\n"
+        "*\tA needs\n"
+        "\tcommits.\n"
+        "*\tB needs\n"
+        "\tthe section.\n"
+        "*\tC runs the\n"
+        "\tcare and\n"
+        "\tfeeding.\n"
+        "*\tD needs more.\n"
+    )
+    passages = chunk_corpus([Document("everyday.txt", page)], chunk_chars=170)
+    assert len(passages) == 2 and passages[1].sentence_text(0).endswith("A needs")
+    lead_in = _find(passages, "starting with the roles:")
+    shown = [e.text for e in continued([lead_in], _neighbours(passages), None)]
+    assert shown[-1] == "feeding."
