@@ -41,6 +41,7 @@ from retrieval.index.records import (
     passage_metadata,
     passage_of,
     record_id,
+    same_cut,
     stored_metadata,
 )
 from retrieval.index.store import Store, Version, new_version_name, version_time
@@ -370,8 +371,8 @@ class _Delta:
             if sources is not None and passage.source not in sources:
                 continue
             record, meta = by_passage.get(passage.id, (None, None))
-            if record is None:
-                fresh.append(passage)
+            if record is None or not same_cut(meta, passage):
+                fresh.append(passage)  # new text, or the same text cut into other sentences
             elif location(meta) != location(passage_metadata(passage)):
                 moved.append((passage, record))
             else:

@@ -78,6 +78,13 @@ def location(meta: dict[str, Any]) -> tuple:
     )
 
 
+def same_cut(meta: dict[str, Any], passage: Passage) -> bool:
+    """Whether the record cut its text into the passage's sentences: its sentence vectors fit
+    the passage only then (a new chunker may cut the same text differently)."""
+    cut = [(s.start, s.end) for s in passage.sentences]
+    return list(zip(meta.get("s_start", []), meta.get("s_end", []), strict=False)) == cut
+
+
 def passage_from(text: str, meta: dict[str, Any]) -> Passage:
     """The passage a record holds (without vectors, which the retriever adds)."""
     columns = [meta[k] for k in _SENTENCE_KEYS]

@@ -260,3 +260,31 @@ def test_the_index_collections_search_their_graph_with_the_wider_ef_search(setti
     for collection in versions:
         hnsw = client.get_collection(collection.name).configuration_json["hnsw"]
         assert hnsw["ef_search"] == HNSW_EF_SEARCH and hnsw["space"] == "cosine"
+
+
+def test_text_a_new_chunker_cuts_into_other_sentences_is_embedded_again(
+    settings, counting, corpus, monkeypatch
+):
+    """An upgrade may cut the same passage text into other sentences: its old sentence
+    vectors no longer fit it, so the refresh embeds it again rather than failing on them."""
+    from retrieval.index import chunkcache
+    from retrieval.ingest import chunking
+
+    note = "Quokkas are small marsupials. They live on Rottnest Island.\n"
+    (corpus / "quokka.txt").write_text(note, encoding="utf-8")
+    service = make_service(settings, counting)
+    first = service.refresh()
+    real = chunking.sentence_spans
+
+    def joined(text, wrapped=False, code=frozenset()):  # the note as one sentence
+        spans = real(text, wrapped, code)
+        return [(spans[0][0], spans[-1][1])] if spans and text.startswith("Quokkas") else spans
+
+    monkeypatch.setattr(chunking, "sentence_spans", joined)
+    monkeypatch.setattr(chunkcache, "CHUNKER_VERSION", chunking.CHUNKER_VERSION + 1)
+    counting.count = 0
+    report = make_service(settings, counting).refresh()
+    assert (report.added, counting.count) == (1, 1)  # the note, as one sentence
+    assert report.unchanged == first.added - 1
+    answer = make_service(settings, counting).ask("where do quokkas live?")
+    assert "Rottnest Island" in answer.citations[0].quote
