@@ -17,7 +17,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
 
 
-CHUNKER_VERSION = 9  # bump when the same text would be cut differently: cached cuts go stale
+CHUNKER_VERSION = 10  # bump when the same text would be cut differently: cached cuts go stale
 
 
 def _normalised(text: str) -> str:
@@ -144,12 +144,9 @@ def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
         first += text.count("\n", counted_to, block_start)
         counted_to = block_start
         lines = range(first, first + text.count("\n", block_start, block_end) + 1)
-        prose = (
-            wrapped
-            and not any(n in code for n in lines)
-            and not text[block_start:block_end].lstrip().startswith(">>>")
-        )
-        for start, end in sentence_spans(text[block_start:block_end], prose):
+        in_block = frozenset(n - first for n in lines if n in code)
+        prose = wrapped and not text[block_start:block_end].lstrip().startswith(">>>")
+        for start, end in sentence_spans(text[block_start:block_end], prose, in_block):
             start, end = start + block_start, end + block_start
             current.append((start, end))
             line_ends_here = end == len(text) or text[end] == "\n"

@@ -17,15 +17,18 @@ _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n")
 _WORD_BEFORE = re.compile(r"([A-Za-z](?:[A-Za-z.]*[A-Za-z])?)\.$")
 
 
-def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
+def sentence_spans(
+    text: str, wrapped: bool = False, code: frozenset[int] = frozenset()
+) -> list[tuple[int, int]]:
     """Split `text` into (start, end) offsets of sentences, stripped of surrounding white space.
 
     A line break also ends a sentence, because corpora like forum dumps put one paragraph on
     each line and quoted list items often lack final punctuation. In hard-wrapped prose
     (`wrapped`, see `looks_wrapped`) a line break inside a paragraph is only a space, unless
-    a heading, its underline, a list item, a directive or an indented block begins or ends there.
+    a heading, its underline, a list item, a directive or an indented block begins or ends there,
+    or a line of code (the numbers in `code`, counted from 0 in `text`) stands on either side.
     """
-    soft = soft_breaks(text) if wrapped else set()
+    soft = soft_breaks(text, code) if wrapped else set()
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _END.finditer(text):
@@ -42,10 +45,15 @@ def sentence_spans(text: str, wrapped: bool = False) -> list[tuple[int, int]]:
 
 # Lines that carry structure rather than running prose: headings and their underlines, list
 # items, reStructuredText directives and fields (":param x: ...", not a role such as
-# ":meth:`f`" that merely starts a wrapped line), quotes, tables and code fences.
+# ":meth:`f`" that merely starts a wrapped line), quotes, tables, code fences and AsciiDoc's
+# list continuation (a "+" alone: the block below belongs to the item above) and anchors
+# ("[[recommended-storage-settings]]").
 _UNDERLINE = re.compile(r"^\s*([=\-~^*+#`'\".:_])\1{2,}\s*$")
-_ITEM_MARK = r"(?:[-*+•]|\(?\d{1,3}[.)]|\(?[a-z][.)])"  # "* ", "- ", "1. ", "(a) "
-_STRUCTURE = re.compile(rf"^\s*(?:#{{1,6}}\s|{_ITEM_MARK}\s|\.\.\s|:[\w ]+:(?:\s|$)|>|\||```|~~~)")
+_ITEM_MARK = r"(?:<\d{1,2}>|[-*+•]|\(?\d{1,3}[.)]|\(?[a-z][.)])"  # "* ", "- ", "1. ", "(a) "
+_ASCIIDOC_LINE = r"\+\s*$|\[\[[^\]]*\]\]\s*$"  # a continuation "+", an anchor "[[name]]"
+_STRUCTURE = re.compile(
+    rf"^\s*(?:#{{1,6}}\s|{_ITEM_MARK}\s|{_ASCIIDOC_LINE}|\.\.\s|:[\w ]+:(?:\s|$)|>|\||```|~~~)"
+)
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_]*\s*$")
 WRAPPED_MEDIAN_CHARS = 100  # prose lines of hard-wrapped text are rarely longer
 WRAPPED_MIN_LINES = 8  # fewer lines tell too little to treat line breaks as spaces
@@ -86,12 +94,6 @@ _LIST_ITEM = re.compile(rf"^\s*{_ITEM_MARK}\s+\S")
 def is_list_item(line: str) -> bool:
     """A line that opens a list item ("* The sort is stable", "2. Creating a file", "(a) ...")."""
     return bool(_LIST_ITEM.match(line))
-
-
-def _item_goes_on(line: str, after: str) -> bool:
-    """A list item whose text runs on into the indented line after it ("* The sort is stable --
-    if two items ... will be\n  preserved in the sorted list.")."""
-    return bool(_LIST_ITEM.match(line)) and after[:1].isspace()
 
 
 _CODE_DIRECTIVE = re.compile(r"^\.\.\s+(?:code-block|code|sourcecode|doctest)::")
@@ -213,25 +215,46 @@ def opens_literal(line: str) -> bool:
     return line.rstrip().endswith("::")
 
 
-def soft_breaks(text: str) -> set[int]:
-    """Offsets of the line breaks that only wrap a paragraph's running prose."""
+def soft_breaks(text: str, code: frozenset[int] = frozenset()) -> set[int]:
+    """Offsets of the line breaks that only wrap a paragraph's running prose: never one beside
+    a line of code (numbered from 0 in `text`), which is a sentence of its own."""
     soft, offset = set(), 0
     lines = text.split("\n")
     indented_prose = _indented_prose_lines(lines)
+    item = False  # whether `line` holds a list item's text: its first line or one it runs into
     for number, line in enumerate(lines[:-1]):
         offset += len(line)
         after = lines[number + 1]
         following = lines[number + 2] if number + 2 < len(lines) else ""
-        if (
-            line.strip()
-            and after.strip()
-            and (not is_structural(line) or _item_goes_on(line, after))
-            and not is_structural(after)
-            and not is_underline(following)  # `after` is a heading
-        ) or {number, number + 1} <= indented_prose:
+        item = item or bool(_LIST_ITEM.match(line))
+        goes_on_item = item and _goes_on_item(after, following)
+        if code.isdisjoint((number, number + 1)) and (
+            (
+                line.strip()
+                and after.strip()
+                and not is_structural(line)
+                and not is_structural(after)
+                and not is_underline(following)  # `after` is a heading
+            )
+            or goes_on_item
+            or {number, number + 1} <= indented_prose
+        ):
             soft.add(offset)
+        item = goes_on_item
         offset += 1
     return soft
+
+
+def _goes_on_item(after: str, following: str) -> bool:
+    """Whether `after`, the line below a list item's text, carries that text on: indented
+    under it ("*\tcommands are for system\n\tadministrators who ...") or not (Markdown and
+    AsciiDoc allow "<6> `git pull` fetches ... merges into the\ncurrent branch.")."""
+    return (
+        bool(after.strip())
+        and not _STRUCTURE.match(after)
+        and not is_underline(after)
+        and not is_underline(following)
+    )
 
 
 def _indented_prose_lines(lines: list[str]) -> set[int]:

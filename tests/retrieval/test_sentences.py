@@ -140,3 +140,50 @@ def test_indented_lines_right_under_a_term_are_its_text_not_a_literal_block():
         "To untrack and ignore files/patterns, use `git rm --cached <file/pattern>` "
         "and add a pattern to `.gitignore` that matches the <file>." in sentences
     )
+
+
+def test_prose_around_a_listing_in_one_block_stays_wrapped_its_code_lines_do_not():
+    """An AsciiDoc block: a listing, "+", then callouts whose text wraps (no blank lines)."""
+    lines = [
+        "------------",
+        "$ git push satellite <4>",
+        "------------",
+        "+",
+        "<4> push will stash all our work away on `remotes/satellite/*`",
+        "remote-tracking branches on the mothership machine.  You could use this",
+        "as a back-up method.",
+        "<5> merge the work done on the satellite",
+        "machine into the master branch.",
+    ]
+    text = "\n".join(lines)
+    found = [text[a:b] for a, b in sentence_spans(text, wrapped=True, code=frozenset({1}))]
+    assert found == [
+        "------------",
+        "$ git push satellite <4>",
+        "------------",
+        "+",
+        "<4> push will stash all our work away on `remotes/satellite/*`\n"
+        "remote-tracking branches on the mothership machine.",
+        "You could use this\nas a back-up method.",
+        "<5> merge the work done on the satellite\nmachine into the master branch.",
+    ]
+
+
+def test_a_list_item_runs_on_into_the_lines_indented_under_it():
+    text = (
+        "*\t<<ADMINISTRATION,Repository Administration>> commands are for system\n"
+        "\tadministrators who are responsible for the care and feeding\n"
+        "\tof Git repositories.\n"
+        "* linkgit:git-switch[1] and linkgit:git-branch[1] to switch\n"
+        "    branches.\n"
+        "[[user-name]]\n"
+        "How do I change my name?::"
+    )
+    assert texts_of_wrapped(text) == [
+        "*\t<<ADMINISTRATION,Repository Administration>> commands are for system\n"
+        "\tadministrators who are responsible for the care and feeding\n"
+        "\tof Git repositories.",
+        "* linkgit:git-switch[1] and linkgit:git-branch[1] to switch\n    branches.",
+        "[[user-name]]",
+        "How do I change my name?::",
+    ]
