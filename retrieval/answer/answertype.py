@@ -85,7 +85,7 @@ _ASKS_PERSON = re.compile(
 _NAME = re.compile(r"(?<=[\s(,;])[A-Z][a-z]+(?:[A-Z][a-z]*)*\b")
 
 _AMOUNT = re.compile(
-    r"(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w.]\w)|\b(?:one|two|three|four|five|six|seven|eight|"
+    r"(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w.]\w)|\b(?:two|three|four|five|six|seven|eight|"
     r"nine|ten|dozen|hundreds?|thousands?|millions?|billions?|trillions?|percent|half|quarter|"
     r"third|twice|years?)\b",
     re.IGNORECASE,
