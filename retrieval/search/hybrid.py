@@ -160,12 +160,15 @@ class Retriever:
         return found[0] if found else None
 
     def _find_neighbour(self, passage: Passage, after: bool) -> str | None:
+        # A long line (a forum comment) is cut into passages that start or end on the same
+        # line, so a neighbour may share the edge's line; one that lies wholly on the line of
+        # a passage wholly on it could stand on either side of it, and is not taken.
         if after:
             edge, near = "line_start", passage.line_end
-            lines = [{edge: {"$gt": near}}, {edge: {"$lte": near + NEIGHBOUR_GAP}}]
+            lines = [{edge: {"$gte": near}}, {edge: {"$lte": near + NEIGHBOUR_GAP}}]
         else:
             edge, near = "line_end", passage.line_start
-            lines = [{edge: {"$lt": near}}, {edge: {"$gte": near - NEIGHBOUR_GAP}}]
+            lines = [{edge: {"$lte": near}}, {edge: {"$gte": near - NEIGHBOUR_GAP}}]
         got = self._chunks.get(
             where={"$and": [{"source": passage.source}, *lines]}, include=["metadatas"]
         )
@@ -173,6 +176,8 @@ class Retriever:
             (abs(meta[edge] - near), record)
             for record, meta in zip(got["ids"], got["metadatas"])
             if record in self._records
+            and passage_of(record) != passage.id
+            and _beyond(passage, meta["line_start"], meta["line_end"], after)
         ]
         return min(held)[1] if held else None
 
@@ -245,3 +250,12 @@ class ReadPassages:
             self._kept.update(read)
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
+
+
+def _beyond(passage: Passage, line_start: int, line_end: int, after: bool) -> bool:
+    """Whether a passage of `passage`'s file on lines `line_start`-`line_end` stands after it
+    (or before it), as far as lines tell: it reaches further that way, and is not one that
+    shares the same single line."""
+    if after:
+        return line_end > passage.line_end or line_start > passage.line_start
+    return line_start < passage.line_start or line_end < passage.line_end

@@ -77,3 +77,20 @@ def test_a_passage_s_neighbours_are_the_passages_of_its_file_just_before_and_aft
     assert retriever.neighbour(first, after=False) is None
     assert retriever.neighbour(last, after=True) is None
     assert seed_service.stages.retriever.neighbour(first, True).id == second.id  # the chain's way
+
+
+def test_the_passage_after_may_start_on_the_line_where_a_passage_ends(seed_service):
+    """A forum comment is one long line, which the chunker cuts into passages: the passage
+    after one that ends on such a line starts on that same line."""
+    retriever = seed_service.live.current()
+    passages = retriever.load_passages(retriever.passage_ids)
+    pairs = [
+        (p, q)
+        for p in passages
+        for q in passages
+        if q.source == p.source and q.line_start == p.line_end and p.line_start < q.line_start
+    ]
+    assert pairs, "the seed corpus has a long line cut in two"
+    for before, after in pairs:
+        assert retriever.neighbour(before, after=True).id == after.id
+        assert retriever.neighbour(after, after=False).id == before.id
