@@ -108,15 +108,16 @@ def in_code_block(text: str, offset: int) -> bool:
 def _code_lines_of(text: str) -> frozenset[int]:
     """`literal_lines` of a passage's text, worked out once: every sentence of the passage
     asks it, several times per answer (heading, code, lead-in and block checks)."""
-    return frozenset(literal_lines(text.split("\n")))
+    return frozenset(literal_lines(text.split("\n"), open_ended=True))
 
 
-def literal_lines(lines: list[str]) -> set[int]:
+def literal_lines(lines: list[str], open_ended: bool = False) -> set[int]:
     """The numbers of the lines of code blocks: reStructuredText literal blocks (the indented
     lines after a paragraph that ends in "::" or after a code directive, however little they
     are indented, unless they read as prose or follow "::" with no blank line between),
-    Markdown fences and AsciiDoc listing and literal blocks."""
-    literal = delimited_lines(lines)
+    Markdown fences and AsciiDoc listing and literal blocks. `open_ended`: the lines are a
+    passage, cut from its file, and a block it opens without closing runs to its end."""
+    literal = delimited_lines(lines, open_ended)
     opener, block = None, []
     for number, line in enumerate([*lines, "end"]):
         if not line.strip():
@@ -169,15 +170,18 @@ _OPENS_BLOCK = re.compile(rf"^\s*$|^\+\s*$|{_ASCIIDOC_MARKUP}")
 _LISTING = re.compile(r"^(-{4,}|\.{4,})\s*$")  # AsciiDoc's ---- (listing) and .... (literal)
 
 
-def delimited_lines(lines: list[str]) -> set[int]:
+def delimited_lines(lines: list[str], open_ended: bool = False) -> set[int]:
     """The lines between a Markdown fence and its closing fence, and between an AsciiDoc
     listing delimiter (after a blank line, a "+", block attributes or a title) and the same
     line closing it. (A line of dashes or tildes right under a line of text is that text's
-    heading underline, not a delimiter.)"""
+    heading underline, not a delimiter.) `open_ended`: a fence, or a delimiter that only
+    AsciiDoc puts there (after a "+", attributes or a title), left open runs to the end."""
     inside: set[int] = set()
     number = 0
     while number < len(lines):
         close = _closing(lines, number)
+        if close is None and open_ended and _opens_unambiguously(lines, number):
+            close = len(lines)
         if close is not None:
             inside.update(range(number + 1, close))
             number = close
@@ -198,6 +202,16 @@ def _closing(lines: list[str], number: int) -> int | None:
     if _LISTING.match(line) and (number == 0 or _OPENS_BLOCK.match(lines[number - 1])):
         return next((n for n in range(number + 1, len(lines)) if lines[n] == line), None)
     return None
+
+
+def _opens_unambiguously(lines: list[str], number: int) -> bool:
+    """Whether line `number` can only open a code block: a fence that underlines nothing, or
+    a listing delimiter under AsciiDoc's own markup (after a blank line it may be a Markdown
+    rule, and at the top of a passage the end of a block the passage before opened)."""
+    if _FENCE.match(lines[number]):
+        return not _underlines(lines, number)
+    above = lines[number - 1] if number else ""
+    return bool(_LISTING.match(lines[number]) and above.strip() and _OPENS_BLOCK.match(above))
 
 
 def _underlines(lines: list[str], number: int) -> bool:

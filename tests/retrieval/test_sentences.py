@@ -187,3 +187,16 @@ def test_a_list_item_runs_on_into_the_lines_indented_under_it():
         "[[user-name]]",
         "How do I change my name?::",
     ]
+
+
+def test_a_block_a_passage_opens_but_does_not_close_runs_to_its_end():
+    from retrieval.ingest.sentences import literal_lines
+
+    cut = ["Feed changes to upstream.::", "+", "------------", "$ git clone x", "$ git pull <6>"]
+    assert literal_lines(cut) == set()  # a whole file must close its blocks
+    assert literal_lines(cut, open_ended=True) == {3, 4}  # a passage cut from it need not
+    fenced = ["Run this:", "", "```", "make test"]
+    assert literal_lines(fenced, open_ended=True) == {3}
+    # After a blank line, dashes may be a Markdown rule; at the top, a block's closing line.
+    assert literal_lines(["Intro.", "", "----", "More prose."], open_ended=True) == set()
+    assert literal_lines(["------------", "+", "<1> checkout."], open_ended=True) == set()
