@@ -193,7 +193,7 @@ def _closing(lines: list[str], number: int) -> int | None:
     """The line that closes the block line `number` opens, if it opens one."""
     line = lines[number]
     fence = _FENCE.match(line)
-    if fence and _underlines(lines, number):
+    if fence and _underlines_heading(lines, number):
         return None  # "Branch management\n~~~~~~~~~~~~~~~~~": a heading, not a code fence
     if fence:
         mark = fence.group(1)
@@ -209,9 +209,17 @@ def _opens_unambiguously(lines: list[str], number: int) -> bool:
     a listing delimiter under AsciiDoc's own markup (after a blank line it may be a Markdown
     rule, and at the top of a passage the end of a block the passage before opened)."""
     if _FENCE.match(lines[number]):
-        return not _underlines(lines, number)
+        return not _underlines_heading(lines, number)
     above = lines[number - 1] if number else ""
     return bool(_LISTING.match(lines[number]) and above.strip() and _OPENS_BLOCK.match(above))
+
+
+def _underlines_heading(lines: list[str], number: int) -> bool:
+    """Whether a fence-like line ("~~~~", "```") underlines the text above it as a heading:
+    a reStructuredText underline is at least as long as its title, so "Run this:" then "```"
+    is Markdown's code fence, which may follow a line of text."""
+    above = lines[number - 1].strip() if number else ""
+    return _underlines(lines, number) and len(lines[number].strip()) >= len(above)
 
 
 def _underlines(lines: list[str], number: int) -> bool:

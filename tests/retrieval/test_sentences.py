@@ -200,3 +200,10 @@ def test_a_block_a_passage_opens_but_does_not_close_runs_to_its_end():
     # After a blank line, dashes may be a Markdown rule; at the top, a block's closing line.
     assert literal_lines(["Intro.", "", "----", "More prose."], open_ended=True) == set()
     assert literal_lines(["------------", "+", "<1> checkout."], open_ended=True) == set()
+
+
+def test_a_fence_right_under_a_line_of_text_opens_code_a_long_underline_a_heading():
+    from retrieval.ingest.sentences import literal_lines
+
+    assert literal_lines(["Run this:", "```", "make test", "```"]) == {2}
+    assert literal_lines(["Branch management", "~~~~~~~~~~~~~~~~~", "Prose.", "~~~"]) == set()
