@@ -45,12 +45,20 @@ class Passage:
     url: str = ""
     duplicates: list[tuple[str, int, int]] = field(default_factory=list)
     start: int = -1
+    # Per sentence, 1 where it is a line of a code block as the chunker saw the whole file
+    # (a passage may start or end inside a block whose fence it does not hold); None where
+    # not known, and the passage's own text is read instead.
+    code: tuple[int, ...] | None = None
     sentence_vectors: np.ndarray = field(
         default_factory=lambda: np.zeros((0, 0), dtype=np.float32), repr=False
     )
     vector_score: float = 0.0  # cosine similarity of passage and question
     keyword_score: float = 0.0  # BM25
     fused_score: float = 0.0  # reciprocal-rank fusion of both rankings
+
+    def code_line(self, index: int) -> bool | None:
+        """Whether sentence `index` is a line of code, where the chunker said (see `code`)."""
+        return None if self.code is None else bool(self.code[index])
 
     def sentence_text(self, index: int) -> str:
         ref = self.sentences[index]

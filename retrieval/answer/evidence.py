@@ -51,7 +51,7 @@ def is_heading_at(passage: Passage, index: int) -> bool:
     text = passage.sentence_text(index).strip()
     if not any(c.isalnum() for c in text) or _HEADING.match(text) or _is_block_title(text):
         return True
-    if in_code_block(passage.text, passage.sentences[index].start):
+    if in_code(passage, index):
         return False  # a code line above a block's closing "----" is no heading
     following = index + 1
     if following == len(passage.sentences) or not is_underline(passage.sentence_text(following)):
@@ -59,6 +59,16 @@ def is_heading_at(passage: Passage, index: int) -> bool:
     # A title is one line, and no title ends in a full stop: a sentence above a line of "="
     # that does is the last of an AsciiDoc example block, whose closing delimiter that is.
     return "\n" not in text and not text.endswith((".", "!"))
+
+
+def in_code(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` is a line of a code block: as the chunker saw it in the whole
+    file where the passage says (a block may open or close beyond the passage), else as the
+    passage's own text shows."""
+    known = passage.code_line(index)
+    if known is not None:
+        return known
+    return in_code_block(passage.text, passage.sentences[index].start)
 
 
 def _is_block_title(text: str) -> bool:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import itertools
 import re
 
-from retrieval.answer.evidence import Evidence
+from retrieval.answer.evidence import Evidence, in_code
 from retrieval.ingest.sentences import (
     ASCIIDOC_MARKUP,
     DOCTEST,
-    in_code_block,
     is_list_item,
     is_structural,
     is_underline,
@@ -288,9 +287,9 @@ def is_code(passage: Passage, index: int) -> bool:
     line = line_of(passage, index)
     if line.lstrip().startswith(DOCTEST) or line.strip() in (">>>", "..."):
         return True
-    start = passage.sentences[index].start
-    if in_code_block(passage.text, start):
+    if in_code(passage, index):
         return True
+    start = passage.sentences[index].start
     for above in reversed(passage.text[:start].split("\n")[:-1]):
         if not above.strip():  # a doctest's output, in the block its ">>>" opened
             return False

@@ -27,7 +27,17 @@ _SENTENCE_KEYS = ("s_start", "s_end", "s_line_start", "s_line_end")
 _COPY_KEYS = ("copy_source", "copy_line_start", "copy_line_end")
 COPY_SOURCE = _COPY_KEYS[0]
 COPIES_KEY = "copies"  # how many copies: the copy fields are the record's own only when > 0
-_FIELDS = (PASSAGE_KEY, "source", "line_start", "line_end", "url", COPIES_KEY, *_SENTENCE_KEYS)
+CODE_KEY = "s_code"  # per sentence, 1 for a line of code: see Passage.code
+_FIELDS = (
+    PASSAGE_KEY,
+    "source",
+    "line_start",
+    "line_end",
+    "url",
+    COPIES_KEY,
+    CODE_KEY,
+    *_SENTENCE_KEYS,
+)
 
 
 def record_id(passage_id: str, stamp: int) -> str:
@@ -51,6 +61,8 @@ def passage_metadata(passage: Passage) -> dict[str, Any]:
     }
     for n, key in enumerate(_SENTENCE_KEYS):
         meta[key] = [(s.start, s.end, s.line_start, s.line_end)[n] for s in passage.sentences]
+    if passage.code is not None:
+        meta[CODE_KEY] = list(passage.code)
     if passage.duplicates:
         for n, key in enumerate(_COPY_KEYS):
             meta[key] = [d[n] for d in passage.duplicates]
@@ -97,8 +109,16 @@ def passage_from(text: str, meta: dict[str, Any]) -> Passage:
         text=text,
         sentences=[SentenceSpan(*row) for row in zip(*columns, strict=True)],
         url=meta.get("url", ""),
+        code=_code_of(meta, len(columns[0])),
         duplicates=list(zip(*copies, strict=True)),
     )
+
+
+def _code_of(meta: dict[str, Any], sentences: int) -> tuple[int, ...] | None:
+    """The record's code flags; None for a record written before they were (or, as Chroma may
+    hand a reused row a deleted record's list, flags that do not fit its sentences)."""
+    flags = meta.get(CODE_KEY)
+    return tuple(int(f) for f in flags) if flags and len(flags) == sentences else None
 
 
 def stands_in(source: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
 
 
-CHUNKER_VERSION = 12  # bump when the same text would be cut differently: cached cuts go stale
+CHUNKER_VERSION = 13  # bump when the same text would be cut differently: cached cuts go stale
 
 
 def _normalised(text: str) -> str:
@@ -169,13 +169,16 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def _chunks_of(doc: Document, paragraphs: list[_Paragraph], chunk_chars: int) -> list[Passage]:
     """Greedy packing: whole paragraphs while they fit, long paragraphs cut between sentences."""
+    code = literal_lines(doc.text.split("\n"))
     chunks: list[Passage] = []
     group: list[tuple[int, int]] = []
     copies: dict[tuple[str, int], list[tuple[int, int]]] = {}  # copy -> its sentences here
 
     def flush() -> None:
         if group:
-            chunks.append(_make_chunk(doc, group, _copy_spans(doc, copies)))
+            chunk = _make_chunk(doc, group, _copy_spans(doc, copies))
+            chunk.code = tuple(int(s.line_start - 1 in code) for s in chunk.sentences)
+            chunks.append(chunk)
         group.clear()
         copies.clear()
 

@@ -69,3 +69,34 @@ def test_chunks_cover_every_sentence_once_and_never_cut_one(paragraphs, size):
     assert set(covered) <= set(expected)
     assert {text[a:b] for a, b in covered} == {text[a:b] for a, b in expected}
     assert all(k.strip() == k for k in kept)
+
+
+def test_a_passage_that_starts_or_ends_inside_a_code_block_knows_its_lines_are_code():
+    """The chunker sees the whole file: a fence opened in one passage and closed in the next
+    leaves each passage's own text unable to tell which of its lines are code."""
+    from retrieval.answer.spans import is_code
+    from retrieval.index.records import passage_from, passage_metadata
+
+    before = "\n".join(f"Step {n} of the setup is described in this sentence." for n in range(4))
+    code = "\n".join(f"run --step {n} --verbose" for n in range(30))
+    after = "\n".join(f"Note {n} on the result is given in this sentence." for n in range(4))
+    doc = Document("setup.md", f"{before}\n\n```\n{code}\n```\n\n{after}\n")
+    chunks = chunk_corpus([doc], chunk_chars=300)
+    assert [c.text.startswith("run --step") for c in chunks].count(True) >= 2  # cut mid-block
+    for chunk in chunks:
+        read_back = passage_from(chunk.text, passage_metadata(chunk))  # as the index holds it
+        for passage in (chunk, read_back):
+            shown = [is_code(passage, i) for i in range(len(passage.sentences))]
+            expected = [passage.sentence_text(i).startswith("run --step") for i in range(len(shown))]
+            assert shown == expected, passage.text[:80]
+
+
+def test_a_record_written_before_code_flags_reads_its_code_from_its_text():
+    from retrieval.index.records import CODE_KEY, passage_from, passage_metadata
+
+    (chunk,) = chunk_corpus([Document("a.md", "Run this:\n\n```\nmake test\n```\n")])
+    meta = passage_metadata(chunk)
+    assert meta[CODE_KEY] == [0, 0, 1, 0]
+    older = {k: v for k, v in meta.items() if k != CODE_KEY}
+    assert passage_from(chunk.text, older).code is None
+    assert passage_from(chunk.text, {**meta, CODE_KEY: [1]}).code is None  # not its own
