@@ -35,7 +35,7 @@ def sentence_spans(
         end = match.end()
         if match.group() == "\n" and match.start() in soft:
             continue
-        if match.group() != "\n" and not _ends_sentence(text, match.start(), end):
+        if match.group() != "\n" and not _ends_sentence(text, start, match.start(), end):
             continue
         _add_span(text, start, end, spans)
         start = end
@@ -301,12 +301,15 @@ DOCTEST = (">>> ", "... ")  # how a doctest's lines begin
 _ITEM_NUMBER = re.compile(r"\s*\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})$", re.IGNORECASE)
 
 
-def _ends_sentence(text: str, punct_at: int, end: int) -> bool:
+def _ends_sentence(text: str, start: int, punct_at: int, end: int) -> bool:
+    """Whether the punctuation at `punct_at` ends the sentence that began at `start`."""
     line_start = text.rfind("\n", 0, punct_at) + 1
     if in_code_block(text, punct_at) or text.startswith(DOCTEST, line_start):
         return False  # "$ echo 'again?' >>file.txt" is one line of code, whatever it holds
     if _ITEM_NUMBER.fullmatch(text[line_start:punct_at]):
         return False  # "1. Creating loggers": the number of a list item, not a sentence
+    if text.count("`", start, punct_at) % 2:
+        return False  # inside inline code: ":func:`zip(iterA, iterB, ...) <zip>` takes ..."
     if text[punct_at] == "." and end - punct_at == 1:
         word = _WORD_BEFORE.search(text[max(0, punct_at - 12) : punct_at + 1])
         if word and (word.group(1).lower() in ABBREVIATIONS or len(word.group(1)) == 1):

@@ -207,3 +207,16 @@ def test_a_fence_right_under_a_line_of_text_opens_code_a_long_underline_a_headin
 
     assert literal_lines(["Run this:", "```", "make test", "```"]) == {2}
     assert literal_lines(["Branch management", "~~~~~~~~~~~~~~~~~", "Prose.", "~~~"]) == set()
+
+
+def test_punctuation_inside_inline_code_ends_no_sentence():
+    text = (
+        ":func:`zip(iterA, iterB, ...) <zip>` takes one element from each iterable.\n"
+        "Values are sent by calling its :meth:`send(value)\n<generator.send>` method.  "
+        "This method resumes the generator."
+    )
+    assert texts_of_wrapped(text) == [
+        ":func:`zip(iterA, iterB, ...) <zip>` takes one element from each iterable.",
+        "Values are sent by calling its :meth:`send(value)\n<generator.send>` method.",
+        "This method resumes the generator.",
+    ]
