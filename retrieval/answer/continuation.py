@@ -68,11 +68,22 @@ def _opens_run(before: Evidence | None, item: Evidence) -> bool:
 
 
 def _ends_on_lead_in(item: Evidence, after: Evidence | None) -> bool:
-    """Whether `item` is its passage's last sentence and introduces what follows."""
-    last = len(item.passage.sentences) - 1
-    if item.index != last or in_block(item.passage, last) or not introduces(item.text):
+    """Whether `item` is its passage's last sentence (but for a bare "::") and introduces what
+    follows."""
+    last = _last_said(item.passage)
+    if item.index != last or in_block(item.passage, last):
+        return False
+    if not introduces(item.text) and last == len(item.passage.sentences) - 1:
         return False
     return after is None or after.passage is not item.passage
+
+
+def _last_said(passage: Passage) -> int:
+    """The index of the passage's last sentence that shows something: reStructuredText may
+    end a sentence with a "::" of its own ("... the shortest iterable. ::"), which shows
+    nothing and makes the sentence before it the lead-in of the block below."""
+    last = len(passage.sentences) - 1
+    return last - 1 if last > 0 and passage.sentence_text(last).strip() == "::" else last
 
 
 def _block_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
@@ -86,9 +97,12 @@ def _lead_in_before(item: Evidence, neighbour: Neighbour, query_vector) -> list[
     previous = neighbour(item.passage, False)
     if previous is None or not previous.sentences:
         return []
-    last = len(previous.sentences) - 1
+    last = _last_said(previous)
     text = previous.sentence_text(last)
-    if in_block(previous, last) or is_heading_at(previous, last) or not introduces(text):
+    marked = last < len(previous.sentences) - 1  # by a "::" of its own
+    if in_block(previous, last) or is_heading_at(previous, last):
+        return []
+    if not (marked or introduces(text)):
         return []
     if len(text.split()) < LEAD_IN_WORDS:  # "For example:" says nothing of what follows
         return []

@@ -86,8 +86,9 @@ def test_a_passage_that_starts_or_ends_inside_a_code_block_knows_its_lines_are_c
     for chunk in chunks:
         read_back = passage_from(chunk.text, passage_metadata(chunk))  # as the index holds it
         for passage in (chunk, read_back):
-            shown = [is_code(passage, i) for i in range(len(passage.sentences))]
-            expected = [passage.sentence_text(i).startswith("run --step") for i in range(len(shown))]
+            lines = range(len(passage.sentences))
+            shown = [is_code(passage, i) for i in lines]
+            expected = [passage.sentence_text(i).startswith("run --step") for i in lines]
             assert shown == expected, passage.text[:80]
 
 

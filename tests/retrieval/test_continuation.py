@@ -144,3 +144,34 @@ def test_a_block_brought_from_the_next_passage_is_not_cut_mid_item():
     lead_in = _find(passages, "starting with the roles:")
     shown = [e.text for e in continued([lead_in], _neighbours(passages), None)]
     assert shown[-1] == "feeding."
+
+
+_RST = (
+    ":func:`zip(iterA, iterB, ...) <zip>` takes one element from each iterable and\n"
+    "returns them in a tuple.  It doesn't construct an in-memory list and exhaust all\n"
+    "the input iterators before returning; instead tuples are constructed and returned\n"
+    "only if they're requested.  (The technical term for this behaviour is lazy\n"
+    "evaluation.)\n"
+    "\n"
+    "This iterator is intended to be used with iterables that are all of the same\n"
+    "length.  If the iterables are of different lengths, the resulting stream will be\n"
+    "the same length as the shortest iterable. ::\n"
+    "\n"
+    "    zip(['a', 'b'], (1, 2, 3)) =>\n"
+    "      ('a', 1), ('b', 2)\n"
+)
+
+
+def test_a_sentence_marked_by_a_double_colon_of_its_own_is_the_lead_in_of_the_next_block():
+    """reStructuredText's "... the shortest iterable. ::": the "::" shows nothing, so the
+    sentence before it introduces the block, across a passage's edge either way."""
+    passages = chunk_corpus([Document("functional.rst", _RST)], chunk_chars=300)
+    before, block = passages[-2:]
+    assert before.sentence_text(len(before.sentences) - 1) == "::"
+    assert block.sentence_text(0).startswith("zip(")
+    example = _find(passages, "zip(['a', 'b']")
+    brought = [e.text for e in continued([example], _neighbours(passages), None)]
+    assert brought[0].startswith("If the iterables are of different lengths")
+    lead_in = _find(passages, "If the iterables")
+    brought = [e.text for e in continued([lead_in], _neighbours(passages), None)]
+    assert brought[0].startswith("If the iterables") and "zip(['a', 'b'], (1, 2, 3)) =>" in brought
