@@ -19,6 +19,7 @@ from retrieval.answer.spans import (
     with_lead_ins,
 )
 from retrieval.ingest.markup import displayed
+from retrieval.ingest.sentences import FENCE_LINE
 from retrieval.types import CODE_INDENT, Citation, Passage, Turn
 
 # Fitted by `seedbot eval --fit-selection` on the dev sets of three corpora (eval/README.md).
@@ -145,17 +146,17 @@ def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]
     for position, item in enumerate(chosen):
         code = is_code(item.passage, item.index)
         text = shown(item.text)
-        if not text or not (code or any(c.isalnum() for c in text)):
-            continue  # a bare "::" (rST) or "+" (AsciiDoc) line: markup that shows nothing
+        if not text or not (code or any(c.isalnum() for c in text)) or FENCE_LINE.match(text):
+            continue  # a bare "::" (rST), "+" (AsciiDoc), "```bash": markup that shows nothing
         if code:
             if not in_code or not _same_block(chosen[position - 1], item):
                 block_indent = _block_indent(chosen, position)
             depth = max(indent_of(item.passage, item.index) - block_indent, 0)
             text = "\n" + CODE_INDENT + " " * depth + " ".join(item.text.split())
-        opens = not code and opens_item(item.passage, item.index)
+        opens = not code and (opens_item(item.passage, item.index) or text.startswith("|"))
         goes_on = item_run and not opens and _same_item(chosen[position - 1], item)
         if not code and (in_code or opens or (item_run and not goes_on)):
-            text = "\n" + text  # after code, and each list item, on a line of its own
+            text = "\n" + text  # after code, and each list item or table row, on a line of its own
         in_code = code
         item_run = opens or goes_on
         claims.append((text, [(item.passage, item.index)]))

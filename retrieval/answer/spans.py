@@ -17,6 +17,7 @@ from retrieval.answer.evidence import Evidence, in_code
 from retrieval.ingest.sentences import (
     ASCIIDOC_MARKUP,
     DOCTEST,
+    FENCE_LINE,
     is_list_item,
     is_structural,
     is_underline,
@@ -266,8 +267,9 @@ def in_block(passage: Passage, index: int) -> bool:
 
 
 def _delimits_code(passage: Passage, index: int) -> bool:
-    """A delimiter line ("----", "```") that opens or closes the code block next to it."""
-    if any(c.isalnum() for c in passage.sentence_text(index)):
+    """A delimiter line ("----", "```", "```bash") that opens or closes the block next to it."""
+    text = passage.sentence_text(index)
+    if any(c.isalnum() for c in text) and not FENCE_LINE.match(text):
         return False
     near = [i for i in (index - 1, index + 1) if 0 <= i < len(passage.sentences)]
     return any(is_code(passage, i) for i in near)

@@ -160,6 +160,7 @@ def reads_as_prose(block: list[str]) -> bool:
 
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+FENCE_LINE = re.compile(r"^\s*(?:`{3,}|~{3,})[\w+-]*\s*$")  # a whole fence line: "```bash"
 # What may stand right above an AsciiDoc listing: a blank line, a list continuation ("+"),
 # block attributes ("[source,shell]") or a block title (".Example").
 _ASCIIDOC_TITLE = r"^\.[A-Za-z`'\"]"  # a block title: ".Example", a dot right before its first word

@@ -393,3 +393,30 @@ def test_a_list_longer_than_the_block_limit_is_not_cut_mid_item():
     shown = answer_from(passage_of(text), 0)
     assert shown[-1] == "on the shared server."
     assert "Integrators need more commands." not in shown
+
+
+def test_a_markdown_fence_with_its_language_is_markup_and_its_lead_in_prose():
+    passage = passage_of(
+        "To install with CUDA support, set the variable before installing:\n\n"
+        '```bash\nCMAKE_ARGS="-DGGML_CUDA=on" pip install llama-cpp-python\n```\n'
+    )
+    command = next(i for i in range(len(passage.sentences)) if is_code(passage, i))
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    text, _ = compose(extend(with_lead_ins([evidence[command]], evidence), evidence))
+    assert text == (
+        "To install with CUDA support, set the variable before installing:\n"
+        '    CMAKE_ARGS="-DGGML_CUDA=on" pip install llama-cpp-python [1]'
+    )
+
+
+def test_each_row_of_a_table_an_answer_shows_starts_a_line_of_its_own():
+    passage = passage_of(
+        "| `--port PORT` | port to listen (default: 8080) |\n"
+        "| `--reuse-port` | allow multiple sockets to bind to the same port |\n"
+    )
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    text, _ = compose(evidence)
+    assert text.split("\n") == [
+        "| `--port PORT` | port to listen (default: 8080) |",
+        "| `--reuse-port` | allow multiple sockets to bind to the same port | [1]",
+    ]
