@@ -139,10 +139,11 @@ def compose(chosen: list[Evidence]) -> tuple[str, list[Citation]]:
 def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]]]]:
     """One claim per sentence, code kept as code: each line of a code block on its own line,
     indented (as Markdown marks code) with its indentation within the block, so an example
-    reads as a program rather than as one run-on line; each list item starts a line, and so
-    does the prose after code or a list."""
+    reads as a program rather than as one run-on line; each list item, table row or heading
+    (shown without its "#" marks) starts a line, and so does whatever follows a heading, code
+    or a list."""
     claims = []
-    block_indent, in_code, item_run = 0, False, False
+    block_indent, in_code, item_run, after_heading = 0, False, False, False
     for position, item in enumerate(chosen):
         code = is_code(item.passage, item.index)
         text = shown(item.text)
@@ -153,11 +154,16 @@ def laid_out(chosen: list[Evidence]) -> list[tuple[str, list[tuple[Passage, int]
                 block_indent = _block_indent(chosen, position)
             depth = max(indent_of(item.passage, item.index) - block_indent, 0)
             text = "\n" + CODE_INDENT + " " * depth + " ".join(item.text.split())
+        heading = not code and item.is_heading
+        if heading:
+            text = _MARKDOWN_HEADING.sub("", text)
         opens = not code and (opens_item(item.passage, item.index) or text.startswith("|"))
         goes_on = item_run and not opens and _same_item(chosen[position - 1], item)
-        if not code and (in_code or opens or (item_run and not goes_on)):
-            text = "\n" + text  # after code, and each list item or table row, on a line of its own
-        in_code = code
+        if not code and (
+            in_code or opens or heading or after_heading or (item_run and not goes_on)
+        ):
+            text = "\n" + text  # on a line of its own: see above
+        in_code, after_heading = code, heading
         item_run = opens or goes_on
         claims.append((text, [(item.passage, item.index)]))
     return claims
@@ -195,5 +201,6 @@ def shown(sentence: str) -> str:
 
 
 _LITERAL_BLOCK = re.compile(r"(?<=\S)::$")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 _FOOTNOTE = re.compile(r"(?<=\S)\[(\d{1,3})\]")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")

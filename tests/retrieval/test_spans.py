@@ -420,3 +420,13 @@ def test_each_row_of_a_table_an_answer_shows_starts_a_line_of_its_own():
         "| `--port PORT` | port to listen (default: 8080) |",
         "| `--reuse-port` | allow multiple sockets to bind to the same port | [1]",
     ]
+
+
+def test_a_heading_an_answer_shows_stands_on_a_line_of_its_own_without_its_marks():
+    passage = passage_of("### Docker\n\n```\ndocker run -p 8080:8080 llama.cpp:server\n```\n")
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    text, _ = compose(evidence)
+    assert text == "Docker\n    docker run -p 8080:8080 llama.cpp:server [1]"
+    passage = passage_of("# Setup\nRun the installer first. Then restart.\n")
+    evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+    assert compose(evidence)[0] == "Setup\nRun the installer first. Then restart. [1]"
