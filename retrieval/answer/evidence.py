@@ -49,12 +49,18 @@ def is_heading_at(passage: Passage, index: int) -> bool:
     """Whether sentence `index` of the passage is a heading, an underline, a directive or an
     AsciiDoc block title."""
     text = passage.sentence_text(index).strip()
-    if not any(c.isalnum() for c in text) or _HEADING.match(text) or _is_block_title(text):
+    if not any(c.isalnum() for c in text):
         return True
     if in_code(passage, index):
-        return False  # a code line above a block's closing "----" is no heading
+        return False  # "# defines optional whitespace" is a comment; "... ----" no underline
+    if _HEADING.match(text) or _is_block_title(text):
+        return True
     following = index + 1
     if following == len(passage.sentences) or not is_underline(passage.sentence_text(following)):
+        return False
+    # An underline is about as long as its title (AsciiDoc allows two characters less): a
+    # Markdown fence ("```") right under a line of text opens code, it does not underline it.
+    if len(passage.sentence_text(following).strip()) < len(text) - 2:
         return False
     # A title is one line, and no title ends in a full stop: a sentence above a line of "="
     # that does is the last of an AsciiDoc example block, whose closing delimiter that is.

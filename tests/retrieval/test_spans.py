@@ -430,3 +430,17 @@ def test_a_heading_an_answer_shows_stands_on_a_line_of_its_own_without_its_marks
     passage = passage_of("# Setup\nRun the installer first. Then restart.\n")
     evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
     assert compose(evidence)[0] == "Setup\nRun the installer first. Then restart. [1]"
+
+
+def test_neither_a_line_above_a_fence_nor_a_comment_in_code_is_a_heading():
+    passage = passage_of(
+        "Comments can be specified with `#`:\n```\n# defines optional whitespace\n"
+        "ws ::= [ ]+\n```\n\nExploring history\n-----------------\n\n"
+        "Git history is a series of commits.\n"
+    )
+    headings = [
+        passage.sentence_text(i)
+        for i in range(len(passage.sentences))
+        if is_heading_at(passage, i) and any(c.isalnum() for c in passage.sentence_text(i))
+    ]
+    assert headings == ["Exploring history"]
