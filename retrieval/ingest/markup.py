@@ -47,10 +47,17 @@ def displayed(text: str) -> str:
     """`text` as an answer shows it: reStructuredText roles as what they render to
     (":func:`~functools.reduce`" is "`reduce`", ":ref:`filter`" is "filter"), a link as its
     title and address, and AsciiDoc's anchors and continuation marks left out. Markdown
-    literals and emphasis read the same in a chat, so they stay."""
+    literals and emphasis read the same in a chat, so they stay; the HTML that Markdown files
+    carry ("<br/>" in a table cell, "<details>" around a block) is left out."""
     text = _ROLE_NAMED.sub(_shown_role, text)
     text = _RST_LINK_SHOWN.sub(r"\1 <\2>", text)
+    text = _HTML_BREAK.sub(" ", _HTML_BLOCK_TAG.sub("", text)).strip()
     return _asciidoc_shown(text)
+
+
+# Tags that only lay a page out, never inline code ("`<details>`" is kept: it is in backticks).
+_HTML_BLOCK_TAG = re.compile(r"(?<!`)</?(?:details|summary|div|p|span|center|sup|sub)\b[^>]*>(?!`)")
+_HTML_BREAK = re.compile(r"(?<!`)<br\s*/?>(?!`)", re.IGNORECASE)
 
 
 # AsciiDoc: "[[anchor]]" ids, a "+" that joins a paragraph to a list item, "linkgit:git-log[1]"

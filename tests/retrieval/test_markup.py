@@ -48,6 +48,13 @@ def test_names_arithmetic_and_list_markers_are_left_alone(text):
             "Pragmatic Unicode <https://nedbatchelder.com/x>, a talk",
         ),
         ("use ``key`` and *grade*", "use ``key`` and *grade*"),
+        # Markdown files carry HTML for layout; a tag written as code stays.
+        (
+            "size of the context<br/>(env: LLAMA_ARG_CTX_SIZE)",
+            "size of the context (env: LLAMA_ARG_CTX_SIZE)",
+        ),
+        ("<summary>Show grammar</summary>", "Show grammar"),
+        ("wrap it in `<details>` tags", "wrap it in `<details>` tags"),
     ],
 )
 def test_answers_show_markup_as_it_renders(written, shown_as):
