@@ -26,7 +26,8 @@ def sentence_spans(
     each line and quoted list items often lack final punctuation. In hard-wrapped prose
     (`wrapped`, see `looks_wrapped`) a line break inside a paragraph is only a space, unless
     a heading, its underline, a list item, a directive or an indented block begins or ends there,
-    or a line of code (the numbers in `code`, counted from 0 in `text`) stands on either side.
+    or a line of code (the numbers in `code`, counted from 0 in `text`) stands on either side;
+    a line of code is one sentence, whatever punctuation it holds.
     """
     soft = soft_breaks(text, code) if wrapped else set()
     spans: list[tuple[int, int]] = []
@@ -35,7 +36,10 @@ def sentence_spans(
         end = match.end()
         if match.group() == "\n" and match.start() in soft:
             continue
-        if match.group() != "\n" and not _ends_sentence(text, start, match.start(), end):
+        if match.group() != "\n" and (
+            text.count("\n", 0, match.start()) in code
+            or not _ends_sentence(text, start, match.start(), end)
+        ):
             continue
         _add_span(text, start, end, spans)
         start = end

@@ -220,3 +220,13 @@ def test_punctuation_inside_inline_code_ends_no_sentence():
         "Values are sent by calling its :meth:`send(value)\n<generator.send>` method.",
         "This method resumes the generator.",
     ]
+
+
+def test_a_line_of_code_the_chunker_knows_is_one_sentence_whatever_it_holds():
+    text = "    # command line argument.  Convert to upper case to allow the user to\n    x = 1"
+    assert sentence_spans(text, wrapped=True) != [(4, len(text.split("\n")[0]))]
+    spans = sentence_spans(text, wrapped=True, code=frozenset({0, 1}))
+    assert [text[a:b] for a, b in spans] == [
+        "# command line argument.  Convert to upper case to allow the user to",
+        "x = 1",
+    ]
