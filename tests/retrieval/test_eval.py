@@ -74,6 +74,8 @@ def test_the_held_out_sets_are_well_formed(name):
         "protocol20g",
         "final11_seeds",
         "protocol20h",
+        "final12_seeds",
+        "protocol20i",
     ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
@@ -122,7 +124,7 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
         "gitdocs/final4.jsonl",
         "howtos/final5.jsonl",
         "gitdocs/final5.jsonl",
-        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in range(6, 12)),
+        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in range(6, 13)),
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
