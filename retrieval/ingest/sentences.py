@@ -37,7 +37,7 @@ def sentence_spans(
         if match.group() == "\n" and match.start() in soft:
             continue
         if match.group() != "\n" and (
-            text.count("\n", 0, match.start()) in code
+            (code and text.count("\n", 0, match.start()) in code)  # counted only beside code
             or not _ends_sentence(text, start, match.start(), end)
         ):
             continue
