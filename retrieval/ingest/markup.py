@@ -52,12 +52,13 @@ def displayed(text: str) -> str:
     text = _ROLE_NAMED.sub(_shown_role, text)
     text = _RST_LINK_SHOWN.sub(r"\1 <\2>", text)
     text = _HTML_BREAK.sub(" ", _HTML_BLOCK_TAG.sub("", text)).strip()
-    return _asciidoc_shown(text)
+    return _asciidoc_shown(_QUOTE_MARK.sub("", text))
 
 
 # Tags that only lay a page out, never inline code ("`<details>`" is kept: it is in backticks).
 _HTML_BLOCK_TAG = re.compile(r"(?<!`)</?(?:details|summary|div|p|span|center|sup|sub)\b[^>]*>(?!`)")
 _HTML_BREAK = re.compile(r"(?<!`)<br\s*/?>(?!`)", re.IGNORECASE)
+_QUOTE_MARK = re.compile(r"^>\s+")  # Markdown's blockquote: the quote shows without its ">"
 
 
 # AsciiDoc: "[[anchor]]" ids, a "+" that joins a paragraph to a list item, "linkgit:git-log[1]"

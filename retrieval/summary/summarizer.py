@@ -22,7 +22,7 @@ from retrieval.answer.analysis import analyse
 from retrieval.answer.citations import compose, compose_parts
 from retrieval.answer.evidence import is_heading_at, rank_evidence
 from retrieval.answer.extractive import shown
-from retrieval.answer.spans import line_of, points_back, points_forward, same_paragraph
+from retrieval.answer.spans import is_code, line_of, points_back, points_forward, same_paragraph
 from retrieval.errors import UnknownDocumentError
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import Version
@@ -257,9 +257,11 @@ def mmr(
 
 def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
     """The sentences that use a content word of the topic, once each (not its headings or
-    code: a title or an example line is no statement about the topic)."""
+    code: a title or an example line is no statement about the topic); those of readable length
+    when there are any (a label such as "Show JSON schema & grammar" names the topic, says
+    nothing)."""
     wanted = set(terms(topic))
-    found, seen = [], set()
+    found, readable, seen = [], [], set()
     for passage in passages:
         for index in range(len(passage.sentences)):
             if is_heading_at(passage, index) or _code(passage, index):
@@ -268,7 +270,9 @@ def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
             if text.lower() not in seen and wanted & set(terms(text)):
                 seen.add(text.lower())
                 found.append((passage, index))
-    return found
+                if len(shown(text).split()) >= MIN_WORDS:
+                    readable.append((passage, index))
+    return readable or found
 
 
 def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
@@ -282,7 +286,7 @@ def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
             seen.add(text.lower())
             every.append((passage, index))
             if (
-                _whole_statement(text)
+                _whole_statement(shown(text))
                 and not _continues(passage, index)
                 and not _code(passage, index)
             ):
@@ -300,9 +304,12 @@ def _continues(passage: Passage, index: int) -> bool:
 
 
 def _code(passage: Passage, index: int) -> bool:
-    """A line of a code block, a doctest or a directive: an example, not a point."""
+    """A line of a code block (a fenced one too), a doctest or a directive: an example, not a
+    point."""
     line = line_of(passage, index)
-    return line[:1].isspace() or line.lstrip().startswith((">>>", "...", ".. "))
+    if line[:1].isspace() or line.lstrip().startswith((">>>", "...", ".. ")):
+        return True
+    return is_code(passage, index)
 
 
 def opens_paragraph(passage: Passage, index: int) -> bool:

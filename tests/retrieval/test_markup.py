@@ -55,6 +55,10 @@ def test_names_arithmetic_and_list_markers_are_left_alone(text):
         ),
         ("<summary>Show grammar</summary>", "Show grammar"),
         ("wrap it in `<details>` tags", "wrap it in `<details>` tags"),
+        (
+            "> The JSON schema is only used to constrain output.",
+            "The JSON schema is only used to constrain output.",
+        ),
     ],
 )
 def test_answers_show_markup_as_it_renders(written, shown_as):

@@ -266,3 +266,40 @@ def test_map_calls_keep_finished_notes_when_one_times_out_one_call_at_a_time(see
     assert summary.path == "llm" and first.sentence_text(0) in summary.text
     assert summary.verification["map_failures"]["timeout"] == 1
     assert summary.verification["reduce_fallback"] == "empty reply"
+
+
+MARKDOWN_README = """# Grammars
+
+GBNF is a format for defining formal grammars to constrain what a model may output.
+You can use it to force the model to generate valid JSON or to answer only yes or no.
+
+## JSON schemas
+
+A JSON schema can be converted to a grammar before generation starts, by a small script.
+The JSON schema is only used to constrain the output and is never shown to the model itself.
+
+<details>
+<summary>Show JSON schema</summary>
+
+```
+root ::= "{" space name-kv "," space age-kv "}" space
+name-kv ::= "\\"name\\"" space ":" space string
+```
+
+</details>
+"""
+
+
+def test_markdown_summaries_hold_statements_not_fenced_code_or_layout_labels(
+    settings, embedder, tmp_path
+):
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "grammars.md").write_text(MARKDOWN_README, encoding="utf-8")
+    docs = make_service(settings, embedder, corpus_dir=corpus, store_dir=tmp_path / "store")
+    docs.refresh()
+    for summary in (docs.summarize(document="grammars.md"), docs.summarize(topic="JSON schema")):
+        assert summary.citations and not summary.refused
+        for citation in summary.citations:
+            assert "::=" not in citation.quote  # a grammar rule inside the fence is code
+            assert "<summary>" not in citation.quote  # a layout label says nothing
