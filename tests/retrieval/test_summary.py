@@ -135,14 +135,20 @@ several passes).
 """
 
 
+def _docs_service(settings, embedder, tmp_path, name: str, text: str):
+    """A service over a corpus of one documentation file, indexed."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    docs = make_service(settings, embedder, corpus_dir=corpus, store_dir=tmp_path / "store")
+    docs.refresh()
+    return docs
+
+
 def test_a_summary_of_documentation_holds_points_not_code_or_cut_sentences(
     settings, embedder, tmp_path
 ):
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "sorting.rst.txt").write_text(RST_HOWTO, encoding="utf-8")
-    docs = make_service(settings, embedder, corpus_dir=corpus, store_dir=tmp_path / "store")
-    docs.refresh()
+    docs = _docs_service(settings, embedder, tmp_path, "sorting.rst.txt", RST_HOWTO)
     summary = docs.summarize(document="sorting.rst.txt")
     assert summary.citations and not summary.refused
     for citation in summary.citations:
@@ -293,11 +299,7 @@ name-kv ::= "\\"name\\"" space ":" space string
 def test_markdown_summaries_hold_statements_not_fenced_code_or_layout_labels(
     settings, embedder, tmp_path
 ):
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "grammars.md").write_text(MARKDOWN_README, encoding="utf-8")
-    docs = make_service(settings, embedder, corpus_dir=corpus, store_dir=tmp_path / "store")
-    docs.refresh()
+    docs = _docs_service(settings, embedder, tmp_path, "grammars.md", MARKDOWN_README)
     for summary in (docs.summarize(document="grammars.md"), docs.summarize(topic="JSON schema")):
         assert summary.citations and not summary.refused
         for citation in summary.citations:
