@@ -29,6 +29,7 @@ class _Paragraph:
     start: int
     end: int
     sentences: list[tuple[int, int]]
+    code: list[int]  # per sentence, 1 for a line of a code block of the file
     # Where exact copies stand: (source, line shift from this paragraph to the copy).
     copies: list[tuple[str, int]] = field(default_factory=list)
 
@@ -98,7 +99,7 @@ def passages_of(
 ) -> list[Passage]:
     """The document's passages given what deduplication kept (before passage-level merging)."""
     kept = [
-        _Paragraph(p.start, p.end, p.sentences, list(placement.copies.get(n, [])))
+        _Paragraph(p.start, p.end, p.sentences, p.code, list(placement.copies.get(n, [])))
         for n, p in enumerate(paragraphs)
         if placement.kept[n]
     ]
@@ -137,9 +138,10 @@ def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
     that end a sentence (forum dumps put one paragraph on each line)."""
     paragraphs = []
     code = literal_lines(text.split("\n"))
-    first, counted_to = 0, 0  # the line number of each block, counted on from the last
+    first, counted_to = 0, 0  # the line number of offset `counted_to`, counted on as we go
     for block_start, block_end in _blocks(text):
         current: list[tuple[int, int]] = []
+        flags: list[int] = []
         # A line of a code block is its own sentence, however the prose around it is wrapped.
         first += text.count("\n", counted_to, block_start)
         counted_to = block_start
@@ -149,12 +151,15 @@ def _paragraphs(text: str, wrapped: bool = False) -> list[_Paragraph]:
         for start, end in sentence_spans(text[block_start:block_end], prose, in_block):
             start, end = start + block_start, end + block_start
             current.append((start, end))
+            first += text.count("\n", counted_to, start)
+            counted_to = start
+            flags.append(int(first in code))
             line_ends_here = end == len(text) or text[end] == "\n"
             if not wrapped and line_ends_here and _PARAGRAPH_END.search(text[start:end]):
-                paragraphs.append(_Paragraph(current[0][0], end, current))
-                current = []
+                paragraphs.append(_Paragraph(current[0][0], end, current, flags))
+                current, flags = [], []
         if current:
-            paragraphs.append(_Paragraph(current[0][0], current[-1][1], current))
+            paragraphs.append(_Paragraph(current[0][0], current[-1][1], current, flags))
     return paragraphs
 
 
@@ -169,26 +174,26 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def _chunks_of(doc: Document, paragraphs: list[_Paragraph], chunk_chars: int) -> list[Passage]:
     """Greedy packing: whole paragraphs while they fit, long paragraphs cut between sentences."""
-    code = literal_lines(doc.text.split("\n"))
     chunks: list[Passage] = []
     group: list[tuple[int, int]] = []
+    code: list[int] = []  # the group's sentences' code flags
     copies: dict[tuple[str, int], list[tuple[int, int]]] = {}  # copy -> its sentences here
 
     def flush() -> None:
         if group:
-            chunk = _make_chunk(doc, group, _copy_spans(doc, copies))
-            chunk.code = tuple(int(s.line_start - 1 in code) for s in chunk.sentences)
-            chunks.append(chunk)
+            chunks.append(_make_chunk(doc, group, tuple(code), _copy_spans(doc, copies)))
         group.clear()
+        code.clear()
         copies.clear()
 
     for paragraph in paragraphs:
         if group and paragraph.end - group[0][0] > chunk_chars:
             flush()
-        for sentence in paragraph.sentences:
+        for sentence, flag in zip(paragraph.sentences, paragraph.code, strict=True):
             if group and sentence[1] - group[0][0] > chunk_chars:
                 flush()
             group.append(sentence)
+            code.append(flag)
             for copy in paragraph.copies:
                 copies.setdefault(copy, []).append(sentence)
     flush()
@@ -203,7 +208,9 @@ def _copy_spans(doc: Document, copies) -> list[tuple[str, int, int]]:
     ]
 
 
-def _make_chunk(doc: Document, sentences: list[tuple[int, int]], duplicates) -> Passage:
+def _make_chunk(
+    doc: Document, sentences: list[tuple[int, int]], code: tuple[int, ...], duplicates
+) -> Passage:
     start, end = sentences[0][0], sentences[-1][1]
     spans = [
         SentenceSpan(s - start, e - start, doc.line_of(s), doc.line_of(e - 1)) for s, e in sentences
@@ -219,4 +226,5 @@ def _make_chunk(doc: Document, sentences: list[tuple[int, int]], duplicates) -> 
         url=doc.url,
         duplicates=duplicates,
         start=start,
+        code=code,
     )
