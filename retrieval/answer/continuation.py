@@ -68,22 +68,23 @@ def _opens_run(before: Evidence | None, item: Evidence) -> bool:
 
 
 def _ends_on_lead_in(item: Evidence, after: Evidence | None) -> bool:
-    """Whether `item` is its passage's last sentence (but for a bare "::") and introduces what
-    follows."""
-    last = _last_said(item.passage)
-    if item.index != last or in_block(item.passage, last):
-        return False
-    if not introduces(item.text) and last == len(item.passage.sentences) - 1:
+    """Whether `item` is the lead-in that ends its passage."""
+    if item.index != _closing_lead_in(item.passage):
         return False
     return after is None or after.passage is not item.passage
 
 
-def _last_said(passage: Passage) -> int:
-    """The index of the passage's last sentence that shows something: reStructuredText may
-    end a sentence with a "::" of its own ("... the shortest iterable. ::"), which shows
-    nothing and makes the sentence before it the lead-in of the block below."""
+def _closing_lead_in(passage: Passage) -> int | None:
+    """The index of the sentence that ends the passage and introduces what follows it, if one
+    does: a prose sentence that ends in a colon, or one followed only by a "::" of its own
+    ("... the shortest iterable. ::", reStructuredText: the "::" shows nothing)."""
     last = len(passage.sentences) - 1
-    return last - 1 if last > 0 and passage.sentence_text(last).strip() == "::" else last
+    marked = last > 0 and passage.sentence_text(last).strip() == "::"
+    if marked:
+        last -= 1
+    if last < 0 or in_block(passage, last):
+        return None
+    return last if marked or introduces(passage.sentence_text(last)) else None
 
 
 def _block_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
@@ -95,16 +96,10 @@ def _block_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evi
 
 def _lead_in_before(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
     previous = neighbour(item.passage, False)
-    if previous is None or not previous.sentences:
+    last = _closing_lead_in(previous) if previous is not None else None
+    if last is None or is_heading_at(previous, last):
         return []
-    last = _last_said(previous)
-    text = previous.sentence_text(last)
-    marked = last < len(previous.sentences) - 1  # by a "::" of its own
-    if in_block(previous, last) or is_heading_at(previous, last):
-        return []
-    if not (marked or introduces(text)):
-        return []
-    if len(text.split()) < LEAD_IN_WORDS:  # "For example:" says nothing of what follows
+    if len(previous.sentence_text(last).split()) < LEAD_IN_WORDS:  # "For example:" says nothing
         return []
     return [_evidence(previous, last, item.rank, query_vector)]
 
