@@ -94,7 +94,8 @@ def same_cut(meta: dict[str, Any], passage: Passage) -> bool:
     """Whether the record cut its text into the passage's sentences: its sentence vectors fit
     the passage only then (a new chunker may cut the same text differently)."""
     cut = [(s.start, s.end) for s in passage.sentences]
-    return list(zip(meta.get("s_start", []), meta.get("s_end", []), strict=False)) == cut
+    starts, ends = (meta.get(key, []) for key in _SENTENCE_KEYS[:2])
+    return list(zip(starts, ends, strict=False)) == cut
 
 
 def passage_from(text: str, meta: dict[str, Any]) -> Passage:
