@@ -154,6 +154,9 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
         _answered_below(passage, index) or _elaborated_below(passage, index)
     ):
         places.append((passage.id, index + 1))
+    remark = _remark_below(passage, index)
+    if remark is not None:
+        places.append((passage.id, remark))
     following = index
     while (
         len(places) < MAX_FORWARD + 1
@@ -164,6 +167,20 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
         following += 1
         places.append((passage.id, following))
     return places
+
+
+def _remark_below(passage: Passage, index: int) -> int | None:
+    """The sentence right after the code block whose last line `index` is, when it speaks of
+    that code ("$ gitk HEAD...FETCH_HEAD" / "This means ..."): an example comes with what the
+    text says it does."""
+    after = index + 1
+    if not is_code(passage, index) or (after < len(passage.sentences) and is_code(passage, after)):
+        return None
+    while after < len(passage.sentences) and _delimits_code(passage, after):
+        after += 1
+    if after < len(passage.sentences) and _POINTS_BACK.match(passage.sentence_text(after)):
+        return after
+    return None
 
 
 def _leads_in(passage: Passage, index: int) -> bool:

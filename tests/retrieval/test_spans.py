@@ -444,3 +444,18 @@ def test_neither_a_line_above_a_fence_nor_a_comment_in_code_is_a_heading():
         if is_heading_at(passage, i) and any(c.isalnum() for c in passage.sentence_text(i))
     ]
     assert headings == ["Exploring history"]
+
+
+def test_a_line_of_code_comes_with_the_sentence_after_its_block_that_says_what_it_does():
+    passage = passage_of(
+        "She can use the three-dot form instead:\n\n"
+        "------------------------------------------------\n"
+        "$ gitk HEAD...FETCH_HEAD\n"
+        "------------------------------------------------\n\n"
+        'This means "show everything that is reachable from either one".\n\n'
+        "Please note that these range notations can be used with git log.\n"
+    )
+    command = next(i for i in range(len(passage.sentences)) if "gitk" in passage.sentence_text(i))
+    shown = answer_from(passage, command)
+    assert shown[-1].startswith("This means")
+    assert not any(s.startswith("Please note") for s in shown)
