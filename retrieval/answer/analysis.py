@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from retrieval.answer.answertype import AnswerType, asked_type
+from retrieval.answer.comparison import compared_sides
 from retrieval.answer.definitions import defined_term
 from retrieval.errors import QuestionEmptyError, QuestionTooLongError
 from retrieval.search.keywords import terms
@@ -20,6 +21,7 @@ class QuestionFacts:
     kind: AnswerType | None  # an amount, a count, a date, a time or a person; None for any
     term: str | None  # "what is X": X
     content_terms: tuple[str, ...]  # stemmed content words, what BM25 matches on
+    sides: tuple[str, ...] = ()  # "X vs Y": the things compared, as written
 
 
 # What members add around a question that says nothing about it: greetings and fillers,
@@ -65,7 +67,10 @@ def is_acknowledgement(message: str) -> bool:
 
 def analyse(text: str) -> QuestionFacts:
     """The facts of one question; computed once per question and handed to every stage."""
-    return QuestionFacts(text, asked_type(text), defined_term(text), tuple(terms(text)))
+    term = defined_term(text)
+    if term is not None and compared_sides(term):
+        term = None  # "what's the difference between X and Y" asks no meaning of "difference"
+    return QuestionFacts(text, asked_type(text), term, tuple(terms(text)), compared_sides(text))
 
 
 def clean_question(question: str, max_chars: int) -> str:

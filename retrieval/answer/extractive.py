@@ -6,6 +6,7 @@ import re
 
 from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.citations import compose as cite_claims
+from retrieval.answer.comparison import speaks_of
 from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
 from retrieval.answer.spans import (
@@ -38,9 +39,10 @@ def choose(
 ) -> list[Evidence]:
     """The sentences of the answer: the best matches (never a heading alone), the sentence
     after each (the best match often states a claim that its next sentence completes), what
-    they point to, and for "what is X" the sentence that says what X is."""
+    they point to, for "what is X" the sentence that says what X is, and for "X vs Y" the
+    best sentence on each side."""
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
-    chosen = with_gloss(select(ranked, most, near_best), gloss, most)
+    chosen = with_sides(with_gloss(select(ranked, most, near_best), gloss, most), ranked, facts)
     shown = extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
     return with_gaps_filled(shown, evidence)
 
@@ -105,6 +107,27 @@ def with_gloss(chosen: list[Evidence], wanted: tuple[Evidence, ...], most: int) 
     others = [e for e in chosen if e.place not in places]
     kept = others[: max(most - len(wanted), 0)]
     return sorted(kept + list(wanted), key=lambda e: (e.rank, e.index))
+
+
+def with_sides(
+    chosen: list[Evidence], ranked: list[Evidence], facts: QuestionFacts
+) -> list[Evidence]:
+    """For a comparison, the best sentence on each side the chosen ones say nothing of: an
+    answer to "list.sort() vs sorted()" that speaks only of `list.sort` answers half of it."""
+    sides = facts.sides
+    added = list(chosen)
+    for side in sides:
+        if any(speaks_of(side, sides, e.text) for e in added):
+            continue
+        candidates = [e for e in ranked if e not in added and speaks_of(side, sides, e.text)]
+        # What the text says of it before an example of it: a line of code only when no
+        # sentence of prose names the side ("$ gitk HEAD...FETCH_HEAD" comes with its lead-in).
+        prose = [e for e in candidates if not is_code(e.passage, e.index)]
+        if prose or candidates:
+            added.append((prose or candidates)[0])
+    if len(added) == len(chosen):
+        return chosen
+    return sorted(added, key=lambda e: (e.rank, e.index))
 
 
 def select(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.answertype import AnswerType, offers
+from retrieval.answer.comparison import speaks_of
 from retrieval.answer.evidence import Evidence, find_gloss
 from retrieval.answer.lexicon import unknown_terms
 from retrieval.answer.refusal_model import RefusalModel
@@ -77,7 +78,24 @@ def measure(
         "rarest_absent": absent[1],
         "unknown_name": unknown_name(facts.text, keywords),
         "unknown_term": unknown,
+        "side_missing": side_missing(facts, evidence),
+        "rarest_present": rarest_present(facts, keywords),
     }
+
+
+def rarest_present(facts: QuestionFacts, keywords: KeywordIndex) -> float:
+    """The IDF of the rarest question term the texts use at all, as a share of the rarest
+    possible: a subject the texts mention once ("git submodule") is one they may not explain."""
+    ceiling = keywords.idf("\x00") or 1.0
+    used = [keywords.idf(t) for t in facts.content_terms if t in keywords.vocab]
+    return max(used, default=0.0) / ceiling
+
+
+def side_missing(facts: QuestionFacts, evidence: list[Evidence]) -> float:
+    """1.0 when a question compares things and no retrieved sentence speaks of one of them
+    ("NFC vs NFKC" of texts that name only NFC): half a comparison is no answer to it."""
+    sides = facts.sides
+    return float(any(not any(speaks_of(s, sides, e.text) for e in evidence) for s in sides))
 
 
 # A name as code writes it: "functools.lru_cache", "str.isdigit", "max_bytes", "__next__",
