@@ -36,7 +36,10 @@ _EXPLICIT = re.compile(r"^[\[#]|\b(?:one|source|quote|citation)\b", re.IGNORECAS
 _CONTINUES = re.compile(
     r"^\W*(?:(?:ok|okay|right|hm+)\W+)?(?:and|but|so|also|then|what about|how about|how so|"
     r"how come|more|elaborate|go on|continue|tell me more|say more|which one|examples?|"
-    r"sources?|really)\b",
+    r"sources?|really)\b|"
+    # "give me an example": of what the last answer said (one "of" something stands alone)
+    r"^\W*(?:(?:can|could)\s+(?:you|u)\s+)?(?:give|show)\s+(?:me\s+|us\s+)?"
+    r"(?:an?\s+|some\s+|another\s+)?(?:example|examples|instance|source|sources)\W*$",
     re.IGNORECASE,
 )
 # "what would go in one", "the other ones?": "one" standing for a thing just named
@@ -52,6 +55,15 @@ _POINTS_BACK = re.compile(
 _MAY_LEAN = re.compile(
     r"^\W*(?:(?:ok|okay|so|and|but|hm+|interesting|cool|nice|right)\b\W*)*(?:why|any|anything)\b",
     re.IGNORECASE,
+)
+_NAMES_NOTHING = frozenset(
+    terms(
+        "ok okay hmm wait well yeah lol "
+        "came come comes coined coin invented invent wrote write written writes proposed "
+        "propose argued argue argues said says say meant mean means believe believes thinks "
+        "think thought suggested suggest introduced introduce explained explain made make "
+        "work works happened happen started start used use"
+    )
 )
 MAX_FOLLOW_UP_TERMS = 4  # "why was that?" leans on the answer; a question this long stands
 MAX_BARE_ORDINAL_TERMS = 3  # "and the second?", "what about the 2nd point": a citation
@@ -83,7 +95,9 @@ def depends_on_history(question: str) -> bool:
     # take up. In "what is the GIL and does it affect threads" it takes up the message's own
     # words (a standalone question misread this way: 24 of 469 before, 4 after; follow-ups
     # of the protocol sets found: 10 of 13 before, 8 after, and 2 more by `may_lean`).
-    return not _own_terms(question[: pointer.start()])
+    # Verbs of saying and making, and interjections, name nothing a pronoun could stand for:
+    # in "ok who came up with it?" or "why does he argue that" it takes up the last answer.
+    return not [t for t in _own_terms(question[: pointer.start()]) if t not in _NAMES_NOTHING]
 
 
 def referenced_citation(question: str, previous: Turn) -> int | None:

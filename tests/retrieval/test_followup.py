@@ -18,6 +18,11 @@ from retrieval.types import Citation, Turn
         "which of those two does the report argue for?",
         "what does that mean",
         "ok and what changed after that",
+        # a pronoun after verbs of saying or making only: nothing named for it to stand for
+        "who came up with it?",
+        "ok who came up with it then?",
+        "who wrote that post?",
+        "give me an example",
     ],
 )
 def test_messages_that_lean_on_the_last_answer(message):
@@ -35,6 +40,9 @@ def test_messages_that_lean_on_the_last_answer(message):
         "what is the GIL and does it affect threads in python",
         "recv gave me 0 bytes back, what does that mean?",
         "was the post's main point new to them",
+        "is cyborgism still worth it",
+        "just did a git pull and regret it, how do I undo it",
+        "give me an example of a generator expression",
     ],
 )
 def test_messages_that_stand_alone(message):
@@ -92,6 +100,11 @@ def test_other_questions_never_lean_on_the_conversation(message):
     # (none takes up a word of the turn before, and each names more than one thing)
     assert not may_lean(message, Turn("is it silly to ask about advisors?", "a [1]"))
     assert resolve(message, [Turn("q?", "a [1]")]).leaning == ""
+
+
+def test_a_follow_up_to_a_refusal_is_read_as_one():
+    resolved = resolve("who came up with it?", [Turn("whats cyborgism", "", refused=True)])
+    assert resolved.dependent and resolved.follows_refusal
 
 
 def test_nothing_leans_on_a_refused_turn_unless_it_says_so():
