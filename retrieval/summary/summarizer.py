@@ -22,7 +22,14 @@ from retrieval.answer.analysis import analyse
 from retrieval.answer.citations import compose, compose_parts
 from retrieval.answer.evidence import is_heading_at, rank_evidence
 from retrieval.answer.extractive import shown
-from retrieval.answer.spans import is_code, line_of, points_back, points_forward, same_paragraph
+from retrieval.answer.spans import (
+    MAX_FORWARD,
+    is_code,
+    line_of,
+    points_back,
+    points_forward,
+    same_paragraph,
+)
 from retrieval.errors import UnknownDocumentError
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import Version
@@ -128,9 +135,11 @@ class Summarizer:
             chosen = [c for doc in _by_document(passages) for c in pick_sentences(doc, None, 1, 2)]
         else:
             chosen = pick_sentences(passages, focus, topic=topic)
-        claims = [(shown(p.sentence_text(i)), [(p, i)]) for p, i in chosen]
+        runs = _runs(chosen)
+        claims = [(" ".join(shown(p.sentence_text(i)) for p, i in run), run) for run in runs]
         parts, citations = compose_parts(claims, per_sentence=True)
-        lead_ins = lead_ins_for(passages, chosen, by_document=corpus or focus is not None)
+        firsts = [run[0] for run in runs]
+        lead_ins = lead_ins_for(passages, firsts, by_document=corpus or focus is not None)
         timings["select"] = (time.perf_counter() - started) * 1000
         return Summary(
             title,
@@ -217,14 +226,63 @@ def pick_sentences(
 
 
 def _with_lead_ins(chosen: list[tuple[Passage, int]]) -> list[tuple[Passage, int]]:
-    """A point that continues the sentence before it ("In particular, ...") brings it along."""
+    """A point that continues the sentence before it ("In particular, ...") brings it along;
+    one that is no whole statement brings the sentence after it that takes it up ("In
+    particular, that not removed by RLHF." / "This is surprisingly effective, but ..."), and
+    one that stops on "a combination of" or a colon the lines that finish it, as answers do."""
     more = [
         (p, i - 1)
         for p, i in chosen
         if i > 0 and points_back(p.sentence_text(i)) and same_paragraph(p, i - 1)
     ]
+    more += [
+        (p, i + 1)
+        for p, i in chosen
+        if i + 1 < len(p.sentences)
+        and same_paragraph(p, i)
+        and not _whole_statement(shown(p.sentence_text(i)))
+        and points_back(p.sentence_text(i + 1))
+    ]
+    more += [place for p, i in chosen for place in _finishing(p, i)]
     unique = {(p.id, i): (p, i) for p, i in chosen + more}
     return list(unique.values())
+
+
+def _runs(chosen: list[tuple[Passage, int]]) -> list[list[tuple[Passage, int]]]:
+    """The chosen sentences in runs that read as one claim, cited once: a sentence and the
+    next one of its paragraph when the first points forward or the next points back ("...
+    is a combination of" / "“X” and" / "“Y.”")."""
+    runs: list[list[tuple[Passage, int]]] = []
+    for passage, index in chosen:
+        if runs:
+            before, at = runs[-1][-1]
+            if (
+                before.id == passage.id
+                and at + 1 == index
+                and same_paragraph(passage, at)
+                and (
+                    points_forward(before.sentence_text(at))
+                    or points_back(passage.sentence_text(index))
+                )
+            ):
+                runs[-1].append((passage, index))
+                continue
+        runs.append([(passage, index)])
+    return runs
+
+
+def _finishing(passage: Passage, index: int) -> list[tuple[Passage, int]]:
+    """The sentences of the paragraph that finish one which stops on a pointer forward."""
+    out = []
+    while (
+        len(out) < MAX_FORWARD
+        and index + 1 < len(passage.sentences)
+        and same_paragraph(passage, index)
+        and points_forward(passage.sentence_text(index))
+    ):
+        index += 1
+        out.append((passage, index))
+    return out
 
 
 def pick_passages(passages: list[Passage], focus: np.ndarray | None, limit: int = 24):

@@ -65,8 +65,8 @@ def cited_parts(text: str) -> list[tuple[str, list[int]]]:
 
 
 def assert_verbatim_and_cited(summary, corpus: Path) -> None:
-    """Every sentence is a whole sentence of its cited lines, quoted verbatim (as shown: on one
-    line, footnote markers as superscripts)."""
+    """Every cited part is a run of whole, consecutive sentences of its cited lines, quoted
+    verbatim (as shown: on one line, footnote markers as superscripts)."""
     parts = cited_parts(summary.text)
     assert parts  # and nothing but cited sentences:
     assert " ".join(m.group(0).strip() for m in _PART.finditer(summary.text)) == summary.text
@@ -76,7 +76,13 @@ def assert_verbatim_and_cited(summary, corpus: Path) -> None:
             citation = by_number[n]
             lines = read_lines(corpus, citation.source, citation.line_start, citation.line_end)
             assert citation.quote in lines
-            assert sentence in [shown(lines[a:b]) for a, b in sentence_spans(lines)]
+            shown_sentences = [shown(lines[a:b]) for a, b in sentence_spans(lines)]
+            runs = {
+                " ".join(shown_sentences[i:j])
+                for i in range(len(shown_sentences))
+                for j in range(i + 1, len(shown_sentences) + 1)
+            }
+            assert sentence in runs
 
 
 @pytest.mark.parametrize("document", [*DOCUMENTS, None])
@@ -100,6 +106,19 @@ def test_a_topic_summary_gathers_passages_about_it(seed_service):
     assert summary.citations and not summary.refused
     assert all(c.source == DOCUMENTS[1] and 25 <= c.line_start <= 28 for c in summary.citations)
     assert_verbatim_and_cited(summary, seed_service.settings.corpus_dir)
+
+
+def test_a_topic_summary_shows_whole_thoughts_not_fragments(seed_service):
+    summarizer = Summarizer(seed_service.live, seed_service.stages, seed_service.settings)
+    # The texts' one line on RLHF is a footnote whose point is in the sentence after it.
+    rlhf = summarizer.summarize(topic="RLHF")
+    assert "This is surprisingly effective, but it doesn't remove everything." in rlhf.text
+    # A sentence that stops on "a combination of" comes with the claims it combines, under
+    # one citation marker, as in answers.
+    scheming = summarizer.summarize(topic="scheming")
+    assert "is a combination of “Because of the extra reasoning" in " ".join(scheming.text.split())
+    assert "combination of [" not in scheming.text
+    assert_verbatim_and_cited(scheming, seed_service.settings.corpus_dir)
 
 
 def test_a_document_summary_opens_with_the_point_its_writer_opens_with(seed_service):
