@@ -83,6 +83,17 @@ _ASKS_PERSON = re.compile(
 )
 # A capitalised word inside a sentence: a name ("Nora", "Claude", "OpenAI").
 _NAME = re.compile(r"(?<=[\s(,;])[A-Z][a-z]+(?:[A-Z][a-z]*)*\b")
+# Words written with a capital after a list label or a colon ("a) You raise ...", "Note: The
+# ..."): pronouns, articles and the like, which name no one.
+_NO_NAME = frozenset(
+    """you your yours we our ours they their them he his him she her hers its this that these
+    those there here what which who whom whose when where why how the and but for nor yet also
+    however instead indeed just once while whilst although though because since unless until
+    after before maybe perhaps still then thus hence therefore note please some many most all
+    any each every both either neither other another such one two three not yes only even
+    again with without from into about over under re if so as in on at by to of or my mine
+    let see use""".split()
+)
 
 _AMOUNT = re.compile(
     r"(?<![\w.])\d+(?:[.,]\d+)*%?(?![\w.]\w)|\b(?:two|three|four|five|six|seven|eight|"
@@ -177,7 +188,8 @@ def _found(kind: AnswerType, text: str) -> set[str]:
     if kind is AnswerType.COUNT:
         return quantities(text) | {m.group().lower() for m in _LIST_ITEM.finditer(text)}
     if kind is AnswerType.PERSON:
-        return {m.group().lower() for m in _NAME.finditer(text) if len(m.group()) > 2}
+        named = (m.group().lower() for m in _NAME.finditer(text))
+        return {n for n in named if len(n) > 2 and n not in _NO_NAME}
     if kind is AnswerType.VERSION:
         return {m.group().lower() for m in _VERSION.finditer(text)}
     years = {m.group().lower() for m in _YEAR.finditer(text)}

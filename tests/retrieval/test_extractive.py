@@ -203,6 +203,9 @@ def test_a_who_question_is_answered_by_a_name_it_does_not_already_hold():
     assert offers(AnswerType.PERSON, "who else was hinting at those arguments", evidence)
     assert not offers(AnswerType.PERSON, "who is nora", evidence)
     assert not offers(AnswerType.PERSON, "who wrote it", "Great post, I liked the diagrams.")
+    # A pronoun or an article capitalised after a list label or a colon names no one.
+    labelled = "a) You raise some interesting points. Note: The report says so."
+    assert not offers(AnswerType.PERSON, "who wrote the post", labelled)
 
 
 @pytest.mark.parametrize(
