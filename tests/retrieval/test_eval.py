@@ -76,6 +76,8 @@ def test_the_held_out_sets_are_well_formed(name):
         "protocol20h",
         "final12_seeds",
         "protocol20i",
+        "final13_seeds",
+        "protocol20j",
     ],
 )
 def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
@@ -124,7 +126,7 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
         "gitdocs/final4.jsonl",
         "howtos/final5.jsonl",
         "gitdocs/final5.jsonl",
-        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in range(6, 13)),
+        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in range(6, 14)),
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
