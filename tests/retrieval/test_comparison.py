@@ -1,4 +1,4 @@
-"""Questions that compare things: their sides, and answers that speak of each (answer/comparison.py)."""
+"""Questions that compare things: their sides, and answers on each side (answer/comparison.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,10 @@ from retrieval.ingest.corpus import Document
         ),
         ("how is a tuple different from a list?", ("tuple", "list")),
         ("the speed argument compared to the simplicity one", ("speed argument", "simplicity one")),
-        ("plain git diff vs git diff HEAD vs git diff --cached", ("git diff", "git diff HEAD", "git diff --cached")),
+        (
+            "plain git diff vs git diff HEAD vs git diff --cached",
+            ("git diff", "git diff HEAD", "git diff --cached"),
+        ),
     ],
 )
 def test_the_sides_of_a_comparison_are_found(question, sides):
