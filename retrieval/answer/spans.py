@@ -157,16 +157,25 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     remark = _remark_below(passage, index)
     if remark is not None:
         places.append((passage.id, remark))
+    budget = MAX_FORWARD + 1 - len(places)
+    places.extend((passage.id, i) for i in finishing(passage, index, budget))
+    return places
+
+
+def finishing(passage: Passage, index: int, most: int = MAX_FORWARD) -> list[int]:
+    """The sentences of its paragraph that finish sentence `index` when it stops on a pointer
+    forward ("... is a combination of", a colon), each of which may point on; at most `most`."""
+    out: list[int] = []
     following = index
     while (
-        len(places) < MAX_FORWARD + 1
-        and _POINTS_FORWARD.search(passage.sentence_text(following).rstrip())
+        len(out) < most
+        and points_forward(passage.sentence_text(following))
         and following + 1 < len(passage.sentences)
         and same_paragraph(passage, following)
     ):
         following += 1
-        places.append((passage.id, following))
-    return places
+        out.append(following)
+    return out
 
 
 def _remark_below(passage: Passage, index: int) -> int | None:

@@ -23,7 +23,7 @@ from retrieval.answer.citations import compose, compose_parts
 from retrieval.answer.evidence import is_heading_at, rank_evidence
 from retrieval.answer.extractive import shown
 from retrieval.answer.spans import (
-    MAX_FORWARD,
+    finishing,
     is_code,
     line_of,
     points_back,
@@ -243,7 +243,7 @@ def _with_lead_ins(chosen: list[tuple[Passage, int]]) -> list[tuple[Passage, int
         and not _whole_statement(shown(p.sentence_text(i)))
         and points_back(p.sentence_text(i + 1))
     ]
-    more += [place for p, i in chosen for place in _finishing(p, i)]
+    more += [(p, j) for p, i in chosen for j in finishing(p, i)]
     unique = {(p.id, i): (p, i) for p, i in chosen + more}
     return list(unique.values())
 
@@ -269,20 +269,6 @@ def _runs(chosen: list[tuple[Passage, int]]) -> list[list[tuple[Passage, int]]]:
                 continue
         runs.append([(passage, index)])
     return runs
-
-
-def _finishing(passage: Passage, index: int) -> list[tuple[Passage, int]]:
-    """The sentences of the paragraph that finish one which stops on a pointer forward."""
-    out = []
-    while (
-        len(out) < MAX_FORWARD
-        and index + 1 < len(passage.sentences)
-        and same_paragraph(passage, index)
-        and points_forward(passage.sentence_text(index))
-    ):
-        index += 1
-        out.append((passage, index))
-    return out
 
 
 def pick_passages(passages: list[Passage], focus: np.ndarray | None, limit: int = 24):
