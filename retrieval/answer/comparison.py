@@ -8,6 +8,7 @@ dots vs three), so the answer looks for the others (extractive.with_sides).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -85,7 +86,7 @@ def _kept(sides: list[str]) -> tuple[str, ...]:
         ):
             return ()
         cleaned.append(side)
-    if len({s.lower() for s in cleaned}) < 2 and len(set(cleaned)) < 2:
+    if len(set(cleaned)) < 2:  # sides that differ only by case are two ("-d", "-D")
         return ()
     return tuple(cleaned)
 
@@ -95,22 +96,28 @@ def speaks_of(side: str, others: tuple[str, ...], sentence: str) -> bool:
     several words, most of those it does not share with the others ("generator expressions"
     for "generator expression" against "list comprehension"). One stemmed word is not enough:
     "sorts" would speak of "sorted"."""
-    if _written(side, others, sentence):
+    if _written(side, others).search(sentence):
         return True
-    shared = {t for other in others if other != side for t in terms(other)}
-    own = [t for t in dict.fromkeys(terms(side)) if t not in shared]
+    own = _own_words(side, others)
     if len(own) < 2:
         return False
     present = set(terms(sentence))
     return sum(t in present for t in own) >= math.ceil(len(own) / 2)
 
 
-def _written(side: str, others: tuple[str, ...], sentence: str) -> bool:
+# A question's sides are tested against every retrieved sentence: worked out once per side.
+@functools.lru_cache(maxsize=256)
+def _own_words(side: str, others: tuple[str, ...]) -> tuple[str, ...]:
+    shared = {t for other in others if other != side for t in terms(other)}
+    return tuple(t for t in dict.fromkeys(terms(side)) if t not in shared)
+
+
+@functools.lru_cache(maxsize=256)
+def _written(side: str, others: tuple[str, ...]) -> re.Pattern:
     """The side as written, its words perhaps plural, not inside a longer token ("-d" is not
     "-dry"; ".." is not "..."); case counts only when the sides differ by nothing else ("-d"
     vs "-D")."""
     by_case = any(o != side and o.lower() == side.lower() for o in others)
     flags = 0 if by_case else re.IGNORECASE
     words = [re.escape(w) + r"(?:e?s)?" if w[-1].isalpha() else re.escape(w) for w in side.split()]
-    pattern = re.compile(r"(?<![\w.-])" + r"\s+".join(words) + r"(?![\w.])", flags)
-    return pattern.search(sentence) is not None
+    return re.compile(r"(?<![\w.-])" + r"\s+".join(words) + r"(?![\w.])", flags)

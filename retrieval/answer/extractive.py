@@ -119,7 +119,8 @@ def with_sides(
     for side in sides:
         if any(speaks_of(side, sides, e.text) for e in added):
             continue
-        candidates = [e for e in ranked if e not in added and speaks_of(side, sides, e.text)]
+        taken = {e.place for e in added}
+        candidates = [e for e in ranked if e.place not in taken and speaks_of(side, sides, e.text)]
         # What the text says of it before an example of it: a line of code only when no
         # sentence of prose names the side ("$ gitk HEAD...FETCH_HEAD" comes with its lead-in).
         prose = [e for e in candidates if not is_code(e.passage, e.index)]
