@@ -17,7 +17,14 @@ from collections.abc import Callable
 import numpy as np
 
 from retrieval.answer.evidence import Evidence, is_heading_at
-from retrieval.answer.spans import block_from, in_block, introduced_block, introduces
+from retrieval.answer.spans import (
+    block_from,
+    in_block,
+    introduced_block,
+    introduces,
+    names_block_below,
+    paragraph_end,
+)
 from retrieval.types import Passage
 
 LEAD_IN_WORDS = 3
@@ -38,7 +45,11 @@ def continued(
             out.extend(_lead_in_before(item, neighbour, query_vector))
         out.append(item)
         after = chosen[position + 1] if position + 1 < len(chosen) else None
-        goes_on = _ends_on_lead_in(item, after) or _ends_introduced_list(item, after, chosen)
+        goes_on = (
+            _ends_on_lead_in(item, after)
+            or _ends_introduced_list(item, after, chosen)
+            or _names_block_past_end(item, after, chosen)
+        )
         if goes_on and (item.passage.id, True) not in done:
             done.add((item.passage.id, True))
             out.extend(_block_after(item, neighbour, query_vector))
@@ -55,6 +66,22 @@ def _ends_introduced_list(item: Evidence, after: Evidence | None, chosen: list[E
         lead.passage is item.passage
         and lead.index < last
         and introduced_block(lead.passage, lead.index)[-1:] == [(item.passage.id, last)]
+        for lead in chosen
+    )
+
+
+def _names_block_past_end(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> bool:
+    """Whether `item` is the last chosen sentence of its passage and a chosen sentence of it
+    speaks of the block after its paragraph ("... in the following table."), a paragraph that
+    ends the passage: the block opens the next one."""
+    passage = item.passage
+    if after is not None and after.passage is passage:
+        return False
+    last = len(passage.sentences) - 1
+    return any(
+        lead.passage is passage
+        and names_block_below(passage, lead.index)
+        and paragraph_end(passage, lead.index) == last
         for lead in chosen
     )
 

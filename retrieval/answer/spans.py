@@ -37,7 +37,10 @@ _POINTS_FORWARD = re.compile(  # a colon, a question (answered next), "the follo
 _POINTS_BACK = re.compile(
     r"^\W*(?:this|that|these|those|it|they|such|thus|therefore|hence|here|in particular|"
     r"specifically|in other words|moreover|furthermore|that said)\b|"
-    r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b",
+    r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b|"
+    # "... used to designate such an argument": the one the sentence before names (in "Some
+    # encodings, such as UTF-16, ...; when such an encoding is used" the sentence names it)
+    r"^(?![\s\S]*\bsuch as\b)[\s\S]*\bsuch an?\b(?!\s+\w+\s+(?:as|that)\b)",
     re.IGNORECASE,
 )
 _ELABORATES = re.compile(
@@ -48,8 +51,17 @@ _ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
 MAX_BLOCK = 6  # lines of a list or block introduced by a colon, on top of MAX_EXTRA
+MAX_TABLE_SENTENCES = 12  # of a grid table's rows shown, its header included
 MAX_GAP = 1  # sentences left out between two shown ones of a paragraph that the answer fills in
 _INTRODUCES = re.compile(r":\s*$")
+# "... are given in the following table.", "as the example below shows": the block after the
+# paragraph holds what the sentence speaks of, although the sentence does not end on a colon.
+_NAMES_BLOCK_BELOW = re.compile(
+    r"\b(?:the following|the \w+ below)\b(?!\W*$)|\b(?:shown|given|listed) below\b",
+    re.IGNORECASE,
+)
+# A grid table's border ("+-----+----+", "+=====+"): the frame around its rows, not content.
+_TABLE_BORDER = re.compile(r"^\s*\+[-=+]+\+\s*$")
 # "four categories", "three main ways", "2 kinds": the list that follows holds them.
 _COUNTS_ITEMS = re.compile(
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|several)\s+(?:[\w-]+\s+)?[\w-]+s\b",
@@ -206,11 +218,26 @@ def _elaborated_below(passage: Passage, index: int) -> bool:
 
 
 def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
-    """The list items or indented lines that a sentence ending in a colon introduces, or the
-    list right after a sentence that counts its items ("... grouped into four categories.")."""
-    if not introduces(passage.sentence_text(index)) and not _counts_list(passage, index):
-        return []
-    return [(passage.id, i) for i in block_from(passage, index + 1)]
+    """The list items or indented lines that a sentence ending in a colon introduces, the
+    list right after a sentence that counts its items ("... grouped into four categories."),
+    or the block after the paragraph of one that names it ("... in the following table.")."""
+    if introduces(passage.sentence_text(index)) or _counts_list(passage, index):
+        return [(passage.id, i) for i in block_from(passage, index + 1)]
+    if names_block_below(passage, index):
+        return [(passage.id, i) for i in block_from(passage, paragraph_end(passage, index) + 1)]
+    return []
+
+
+def names_block_below(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` speaks of the block after its paragraph ("the following table")."""
+    return bool(_NAMES_BLOCK_BELOW.search(passage.sentence_text(index)))
+
+
+def paragraph_end(passage: Passage, index: int) -> int:
+    """The last sentence of the paragraph sentence `index` belongs to."""
+    while index + 1 < len(passage.sentences) and same_paragraph(passage, index):
+        index += 1
+    return index
 
 
 def _counts_list(passage: Passage, index: int) -> bool:
@@ -239,6 +266,8 @@ def block_from(passage: Passage, start: int) -> list[int]:
     titled = in_example = False
     while following < len(passage.sentences) and len(places) < MAX_BLOCK:
         line = line_of(passage, following)
+        if _TABLE_BORDER.match(line) and not places:
+            return _table_rows(passage, following)
         if _delimits_code(passage, following):  # an AsciiDoc "----" around the code
             following += 1
             continue
@@ -266,6 +295,32 @@ def block_from(passage: Passage, start: int) -> list[int]:
             places.append(following)
         following += 1
     return places + _rest_of_item(passage, places)
+
+
+def _table_rows(passage: Passage, start: int) -> list[int]:
+    """The rows of the grid table whose top border is sentence `start`, its frame left out.
+
+    Only rows of one line each: a row whose cells wrap onto several lines would read as
+    scattered fragments of two columns, so the table stops before the first such row.
+    """
+    places: list[int] = []
+    row: list[int] = []
+    row_lines: set[int] = set()
+    rows = 0
+    for following in range(start, len(passage.sentences)):
+        line = line_of(passage, following)
+        if _TABLE_BORDER.match(line):
+            if len(row_lines) > 1 or len(places) + len(row) > MAX_TABLE_SENTENCES:
+                break
+            places += row
+            rows += bool(row)
+            row, row_lines = [], set()
+        elif line.lstrip().startswith("|"):
+            row.append(following)
+            row_lines.add(passage.text.rfind("\n", 0, passage.sentences[following].start))
+        else:
+            break
+    return places if rows > 1 else []  # a header alone says nothing
 
 
 def _rest_of_item(passage: Passage, places: list[int]) -> list[int]:

@@ -175,3 +175,24 @@ def test_a_sentence_marked_by_a_double_colon_of_its_own_is_the_lead_in_of_the_ne
     lead_in = _find(passages, "If the iterables")
     brought = [e.text for e in continued([lead_in], _neighbours(passages), None)]
     assert brought[0].startswith("If the iterables") and "zip(['a', 'b'], (1, 2, 3)) =>" in brought
+
+
+def test_a_sentence_naming_the_table_below_brings_it_from_the_next_passage():
+    text = (
+        "The numeric values of logging levels are given in the following table. These are\n"
+        "primarily of interest if you want to define your own levels, and need them to have\n"
+        "specific values relative to the predefined levels.\n"
+        "\n"
+        "+--------------+---------------+\n"
+        "| Level        | Numeric value |\n"
+        "+==============+===============+\n"
+        "| ``ERROR``    | 40            |\n"
+        "+--------------+---------------+\n"
+        "| ``WARNING``  | 30            |\n"
+        "+--------------+---------------+\n"
+    )
+    passages = _passages(text)
+    named = _find(passages, "following table")
+    assert named.passage is not _find(passages, "ERROR").passage
+    shown = [" ".join(e.text.split()) for e in continued([named], _neighbours(passages), None)]
+    assert "| ``ERROR`` | 40 |" in shown and "| ``WARNING`` | 30 |" in shown

@@ -459,3 +459,65 @@ def test_a_line_of_code_comes_with_the_sentence_after_its_block_that_says_what_i
     shown = answer_from(passage, command)
     assert shown[-1].startswith("This means")
     assert not any(s.startswith("Please note") for s in shown)
+
+
+_LEVELS = (
+    "The numeric values of logging levels are given in the following table. These are\n"
+    "primarily of interest if you want to define your own levels.\n"
+    "\n"
+    "+--------------+---------------+\n"
+    "| Level        | Numeric value |\n"
+    "+==============+===============+\n"
+    "| ``CRITICAL`` | 50            |\n"
+    "+--------------+---------------+\n"
+    "| ``ERROR``    | 40            |\n"
+    "+--------------+---------------+\n"
+    "\n"
+    "Levels can also be associated with loggers.\n"
+)
+
+
+def test_a_sentence_naming_the_following_table_brings_its_rows_without_the_frame():
+    passage = passage_of(_WRAPPED_PROSE + "\n" + _LEVELS)
+    first = next(
+        i for i in range(len(passage.sentences)) if "following table" in passage.sentence_text(i)
+    )
+    shown = [" ".join(s.split()) for s in answer_from(passage, first)]
+    assert "| ``ERROR`` | 40 |" in shown
+    assert "| Level | Numeric value |" in shown
+    assert not any(s.startswith("+") for s in shown)
+    assert not any("associated with loggers" in s for s in shown)
+
+
+def test_a_table_whose_cells_wrap_onto_several_lines_is_not_shown_in_fragments():
+    passage = passage_of(
+        _WRAPPED_PROSE + "\n"
+        "Here is a list of things you can do:\n"
+        "\n"
+        "+---------------------------+--------------------------+\n"
+        "| What you don't want       | How to avoid it          |\n"
+        "+===========================+==========================+\n"
+        "| Information about where   | Set ``_srcfile`` to      |\n"
+        "| calls were made from.     | ``None``.                |\n"
+        "+---------------------------+--------------------------+\n"
+    )
+    lead = next(i for i in range(len(passage.sentences)) if "list of things" in passage.sentence_text(i))
+    shown = answer_from(passage, lead)
+    assert not any("where" in s or "_srcfile" in s or "What you" in s for s in shown)
+
+
+def test_such_an_argument_brings_the_sentence_that_names_it():
+    passage = passage_of(
+        _WRAPPED_PROSE + "\n"
+        "Lots of commands take a tree as an argument and accept any of its names. In\n"
+        'command synopses, the word "tree-ish" is used to designate such an argument.\n'
+        "\n"
+        "A mark is not needed. Some encodings, such as UTF-16, need a mark; when such an\n"
+        "encoding is used it is written.\n"
+    )
+    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
+    synopses = next(i for i, t in enumerate(texts) if t.startswith("In command synopses"))
+    assert answer_from(passage, synopses)[0].startswith("Lots of commands take a tree")
+    # "such an encoding" takes up what its own sentence named ("Some encodings, such as ...")
+    encodings = next(i for i, t in enumerate(texts) if t.startswith("Some encodings"))
+    assert len(answer_from(passage, encodings)) == 1
