@@ -501,7 +501,9 @@ def test_a_table_whose_cells_wrap_onto_several_lines_is_not_shown_in_fragments()
         "| calls were made from.     | ``None``.                |\n"
         "+---------------------------+--------------------------+\n"
     )
-    lead = next(i for i in range(len(passage.sentences)) if "list of things" in passage.sentence_text(i))
+    lead = next(
+        i for i in range(len(passage.sentences)) if "list of things" in passage.sentence_text(i)
+    )
     shown = answer_from(passage, lead)
     assert not any("where" in s or "_srcfile" in s or "What you" in s for s in shown)
 
