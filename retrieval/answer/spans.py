@@ -47,6 +47,7 @@ _ELABORATES = re.compile(
     r"\W*(?:for example|for instance|e\.g\.|in particular|specifically|that is|namely)\b",
     re.IGNORECASE,
 )
+_CALLOUT = re.compile(r"(<\d{1,2}>)\s*$")  # "$ git tag v2.43 <2>": explained under the block
 _ENDED = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
 MAX_FORWARD = 2  # sentences a forward pointer may bring along
 MAX_EXTRA = 3  # sentences extension may add to an answer in all
@@ -166,9 +167,9 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
         _answered_below(passage, index) or _elaborated_below(passage, index)
     ):
         places.append((passage.id, index + 1))
-    remark = _remark_below(passage, index)
-    if remark is not None:
-        places.append((passage.id, remark))
+    for below in (_remark_below(passage, index), _callout_below(passage, index)):
+        if below is not None:
+            places.append((passage.id, below))
     budget = MAX_FORWARD + 1 - len(places)
     places.extend((passage.id, i) for i in finishing(passage, index, budget))
     return places
@@ -201,6 +202,20 @@ def _remark_below(passage: Passage, index: int) -> int | None:
         after += 1
     if after < len(passage.sentences) and _POINTS_BACK.match(passage.sentence_text(after)):
         return after
+    return None
+
+
+def _callout_below(passage: Passage, index: int) -> int | None:
+    """The note below a code block that explains line `index`'s callout marker: "$ git tag
+    v2.43 <2>" is explained by "<2> make a lightweight, unannotated tag." (AsciiDoc)."""
+    marker = _CALLOUT.search(line_of(passage, index))
+    if marker is None or not is_code(passage, index):
+        return None
+    for below in range(index + 1, len(passage.sentences)):
+        if opens_item(passage, below) and line_of(passage, below).lstrip().startswith(
+            marker.group(1)
+        ):
+            return below
     return None
 
 

@@ -523,3 +523,23 @@ def test_such_an_argument_brings_the_sentence_that_names_it():
     # "such an encoding" takes up what its own sentence named ("Some encodings, such as ...")
     encodings = next(i for i, t in enumerate(texts) if t.startswith("Some encodings"))
     assert len(answer_from(passage, encodings)) == 1
+
+
+def test_a_command_with_a_callout_marker_brings_the_note_below_its_block_that_explains_it():
+    passage = passage_of(
+        "Use a tarball as a starting point for a new repository.::\n"
+        "+\n"
+        "------------\n"
+        "$ git init\n"
+        "$ git add . <1>\n"
+        "$ git tag v2.43 <2>\n"
+        "------------\n"
+        "+\n"
+        "<1> add everything under the current directory.\n"
+        "<2> make a lightweight, unannotated tag.\n"
+    )
+    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
+    tag = next(i for i, t in enumerate(texts) if "git tag" in t)
+    shown = answer_from(passage, tag)
+    assert shown[-1] == "<2> make a lightweight, unannotated tag."
+    assert not any(s.startswith("<1>") for s in shown)
