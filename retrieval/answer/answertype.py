@@ -73,12 +73,13 @@ _ASKS_YEAR = re.compile(
     re.IGNORECASE,
 )
 _ASKS_TIME = re.compile(_WHEN, re.IGNORECASE)
-# Who someone is, or who made something, is answered by a name. ("Who does that convince" or
-# "who brought it up" may be answered by "people who ..." or "a commenter": not checked.)
+# Who someone is, who made or said something, is answered by a name. ("Who does that convince"
+# or "who brought it up" may be answered by "people who ..." or "a commenter": not checked.)
 _ASKS_PERSON = re.compile(
     r"\bwho(?:'s|’s|\s+is|\s+was)\s+(?!\w+ing\b)(?:the\s+|this\s+|that\s+)?[\w'-]+|"
     r"\bwho\s+(?:originally\s+|first\s+|actually\s+)?(?:wrote|authored|came\s+up\s+with|coined|"
-    r"invented|founded|started|created|originated)\b",
+    r"invented|founded|started|created|originated|said|says|argued|argues|claimed|claims|"
+    r"suggested|proposed|posted)\b|\bwho\s+(?:was|is|were)\s+\w+\s+(?:replying|responding)\s+to\b",
     re.IGNORECASE,
 )
 # A capitalised word inside a sentence: a name ("Nora", "Claude", "OpenAI").

@@ -59,6 +59,8 @@ def test_names_and_labels_are_not_amounts(text):
         ("why would SGD prefer non-schemers", None),
         ("who is Nora exactly", AnswerType.PERSON),
         ("who came up with the coffee robot example", AnswerType.PERSON),
+        ("who said that?", AnswerType.PERSON),  # a follow-up: a name, or the texts give none
+        ("who was he replying to?", AnswerType.PERSON),
         ("who does that line convince", None),  # "people who ..." answers it, not a name
         ("who is talking about path dependence", None),
     ],
