@@ -18,6 +18,8 @@ import numpy as np
 
 from retrieval.answer.evidence import Evidence, is_heading_at
 from retrieval.answer.spans import (
+    answer_paragraph,
+    asks_paragraph_below,
     block_from,
     in_block,
     introduced_block,
@@ -53,6 +55,9 @@ def continued(
         if goes_on and (item.passage.id, True) not in done:
             done.add((item.passage.id, True))
             out.extend(_block_after(item, neighbour, query_vector))
+        elif _asks_at_end(item, after) and (item.passage.id, True) not in done:
+            done.add((item.passage.id, True))
+            out.extend(_answer_after(item, neighbour, query_vector))
     return _unique(out)
 
 
@@ -112,6 +117,24 @@ def _closing_lead_in(passage: Passage) -> int | None:
     if last < 0 or in_block(passage, last):
         return None
     return last if marked or introduces(passage.sentence_text(last)) else None
+
+
+def _asks_at_end(item: Evidence, after: Evidence | None) -> bool:
+    """Whether `item` is a question standing alone that ends its passage: the next one
+    opens with its answer."""
+    passage = item.passage
+    if item.index != len(passage.sentences) - 1 or (after is not None and after.passage is passage):
+        return False
+    return asks_paragraph_below(passage, item.index)
+
+
+def _answer_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
+    following = neighbour(item.passage, True)
+    if following is None or not following.sentences or is_heading_at(following, 0):
+        return []
+    return [
+        _evidence(following, i, item.rank, query_vector) for i in answer_paragraph(following, 0)
+    ]
 
 
 def _block_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:

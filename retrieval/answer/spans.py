@@ -167,6 +167,8 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
         _answered_below(passage, index) or _elaborated_below(passage, index)
     ):
         places.append((passage.id, index + 1))
+    elif index + 1 < len(passage.sentences) and asks_paragraph_below(passage, index):
+        places.extend((passage.id, i) for i in answer_paragraph(passage, index + 1))
     for below in (_remark_below(passage, index), _callout_below(passage, index)):
         if below is not None:
             places.append((passage.id, below))
@@ -217,6 +219,32 @@ def _callout_below(passage: Passage, index: int) -> int | None:
         ):
             return below
     return None
+
+
+def asks_paragraph_below(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` is a question standing as a paragraph of its own in prose
+    whose paragraphs are blank-line separated ("What are the 7 digits of hex ...?"): the
+    paragraph after it answers it. (In a forum dump a line is a post, and the next line
+    another post: not there.)"""
+    text = passage.sentence_text(index).rstrip()
+    if not text.endswith("?") or is_code(passage, index) or not _wrapped(passage):
+        return False
+    alone_before = index == 0 or not same_paragraph(passage, index - 1)
+    last = index + 1 >= len(passage.sentences)
+    return alone_before and (last or not same_paragraph(passage, index))
+
+
+def answer_paragraph(passage: Passage, start: int) -> list[int]:
+    """The first sentences of the paragraph that opens at sentence `start`, which answers the
+    question before it: at most MAX_FORWARD + 1."""
+    out = [start]
+    while (
+        len(out) <= MAX_FORWARD
+        and out[-1] + 1 < len(passage.sentences)
+        and same_paragraph(passage, out[-1])
+    ):
+        out.append(out[-1] + 1)
+    return out
 
 
 def _leads_in(passage: Passage, index: int) -> bool:

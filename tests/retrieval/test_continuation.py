@@ -6,6 +6,7 @@ from retrieval.answer.continuation import continued
 from retrieval.answer.evidence import Evidence
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
+from tests.retrieval.test_spans import _WRAPPED_PROSE
 
 _PAGE = (
     "Before doing anything else, it is a good idea to introduce yourself to Git with your\n"
@@ -196,3 +197,23 @@ def test_a_sentence_naming_the_table_below_brings_it_from_the_next_passage():
     assert named.passage is not _find(passages, "ERROR").passage
     shown = [" ".join(e.text.split()) for e in continued([named], _neighbours(passages), None)]
     assert "| ``ERROR`` | 40 |" in shown and "| ``WARNING`` | 30 |" in shown
+
+
+def test_a_question_that_ends_a_passage_brings_the_answer_that_opens_the_next():
+    text = _WRAPPED_PROSE + (
+        "\n"
+        "What are the 7 digits of hex that Git responded to the commit with?\n"
+        "\n"
+        "We saw in part one of the tutorial that commits have names like this.\n"
+        "Every object in the history is stored under a 40-digit hex name, and the\n"
+        "seven characters are the abbreviation of that name.\n"
+    )
+    passages = chunk_corpus([Document("tutorial.txt", text)], chunk_chars=500)
+    asked = _find(passages, "What are the 7 digits")
+    assert asked.index == len(asked.passage.sentences) - 1  # the answer opens the next passage
+    shown = [" ".join(e.text.split()) for e in continued([asked], _neighbours(passages), None)]
+    assert shown[1:] == [
+        "We saw in part one of the tutorial that commits have names like this.",
+        "Every object in the history is stored under a 40-digit hex name, and the seven "
+        "characters are the abbreviation of that name.",
+    ]

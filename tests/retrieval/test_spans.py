@@ -543,3 +543,29 @@ def test_a_command_with_a_callout_marker_brings_the_note_below_its_block_that_ex
     shown = answer_from(passage, tag)
     assert shown[-1] == "<2> make a lightweight, unannotated tag."
     assert not any(s.startswith("<1>") for s in shown)
+
+
+def test_a_question_standing_as_a_paragraph_brings_the_paragraph_that_answers_it():
+    passage = passage_of(
+        _WRAPPED_PROSE + "\n"
+        "What are the 7 digits of hex that Git responded to the commit with?\n"
+        "\n"
+        "We saw in part one of the tutorial that commits have names like this.\n"
+        "Every object is stored under a 40-digit hex name. The 7 char hex strings\n"
+        "here are simply the abbreviation of such names. Commands take them too.\n"
+    )
+    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
+    asked = next(i for i, t in enumerate(texts) if t.startswith("What are the 7"))
+    shown = [" ".join(s.split()) for s in answer_from(passage, asked)]
+    assert shown[1:] == [
+        "We saw in part one of the tutorial that commits have names like this.",
+        "Every object is stored under a 40-digit hex name.",
+        "The 7 char hex strings here are simply the abbreviation of such names.",
+    ]
+
+
+def test_a_question_on_a_line_of_a_forum_dump_does_not_bring_the_next_post():
+    passage = passage_of(
+        "In what sense is this true?\nA different commenter writes about something else.\n"
+    )
+    assert answer_from(passage, 0) == ["In what sense is this true?"]
