@@ -45,11 +45,15 @@ class Evidence:
         return is_heading_at(self.passage, self.index)
 
 
+# Markdown images, each maybe a link ("[![Tests](badge.svg)](actions)"), and nothing else.
+_IMAGES_ONLY = re.compile(r"^(?:\[?!\[[^\]]*\]\([^)\s]*\)(?:\]\([^)\s]*\))?\s*)+$")
+
+
 def is_heading_at(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` of the passage is a heading, an underline, a directive or an
-    AsciiDoc block title."""
+    """Whether sentence `index` of the passage is a heading, an underline, a directive, an
+    AsciiDoc block title, or a row of images (a README's badges): markup, never an answer."""
     text = passage.sentence_text(index).strip()
-    if not any(c.isalnum() for c in text):
+    if not any(c.isalnum() for c in text) or _IMAGES_ONLY.match(text):
         return True
     if in_code(passage, index):
         return False  # "# defines optional whitespace" is a comment; "... ----" no underline

@@ -569,3 +569,14 @@ def test_a_question_on_a_line_of_a_forum_dump_does_not_bring_the_next_post():
         "In what sense is this true?\nA different commenter writes about something else.\n"
     )
     assert answer_from(passage, 0) == ["In what sense is this true?"]
+
+
+def test_a_row_of_badges_is_markup_and_never_the_answer():
+    passage = passage_of(
+        "[![Tests](https://example.org/badge.svg)](https://example.org/ci) "
+        "![PyPI](https://img.shields.io/pypi/v/pkg)\n\n"
+        "The package binds the library; see ![diagram](d.png) for its layers.\n"
+    )
+    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
+    assert is_heading_at(passage, 0)
+    assert not is_heading_at(passage, len(texts) - 1)  # prose with an image in it
