@@ -43,6 +43,15 @@ _POINTS_BACK = re.compile(
     r"^(?![\s\S]*\bsuch as\b)[\s\S]*\bsuch an?\b(?!\s+\w+\s+(?:as|that)\b)",
     re.IGNORECASE,
 )
+# Across a paragraph break only the pointers that cannot point elsewhere: an opening "It is
+# expected that ..." points at nothing, and "This document ..." at the document itself.
+_TAKES_UP_ABOVE = re.compile(
+    r"^\W*(?:these|those|such)\b|"
+    r"^\W*this\b(?!\s+(?:document|page|section|chapter|tutorial|guide|manual|howto|article|file|"
+    r"book|post|comment)\b)|"
+    r"^(?![\s\S]*\bsuch as\b)[\s\S]*\bsuch an?\b(?!\s+\w+\s+(?:as|that)\b)",
+    re.IGNORECASE,
+)
 _ELABORATES = re.compile(
     r"\W*(?:for example|for instance|e\.g\.|in particular|specifically|that is|namely)\b",
     re.IGNORECASE,
@@ -157,11 +166,7 @@ def with_lead_ins(chosen: list[Evidence], evidence: list[Evidence]) -> list[Evid
 def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     passage, index = item.passage, item.index
     places = []
-    if (
-        index > 0
-        and same_paragraph(passage, index - 1)
-        and (_POINTS_BACK.search(item.text) or _leads_in(passage, index - 1))
-    ):
+    if index > 0 and _takes_up_above(passage, index):
         places.append((passage.id, index - 1))
     if index + 1 < len(passage.sentences) and (
         _answered_below(passage, index) or _elaborated_below(passage, index)
@@ -219,6 +224,29 @@ def _callout_below(passage: Passage, index: int) -> int | None:
         ):
             return below
     return None
+
+
+def _takes_up_above(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` points back at the one before it: in its paragraph, or as
+    the opening of a paragraph that takes up the one above."""
+    if same_paragraph(passage, index - 1):
+        return bool(_POINTS_BACK.search(passage.sentence_text(index))) or _leads_in(
+            passage, index - 1
+        )
+    return _takes_up_paragraph_above(passage, index)
+
+
+def _takes_up_paragraph_above(passage: Passage, index: int) -> bool:
+    """Whether sentence `index` opens a paragraph of blank-line separated prose by taking up
+    the one before ("In command synopses, the word "tree-ish" is used to designate such an
+    argument."): the last sentence above says what it points to. (In a forum dump the line
+    above is another post: not there.)"""
+    above = index - 1
+    if same_paragraph(passage, above) or not _wrapped(passage):
+        return False
+    if is_code(passage, above) or is_code(passage, index) or opens_item(passage, index):
+        return False
+    return bool(_TAKES_UP_ABOVE.search(passage.sentence_text(index)))
 
 
 def asks_paragraph_below(passage: Passage, index: int) -> bool:

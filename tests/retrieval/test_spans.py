@@ -580,3 +580,29 @@ def test_a_row_of_badges_is_markup_and_never_the_answer():
     texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
     assert is_heading_at(passage, 0)
     assert not is_heading_at(passage, len(texts) - 1)  # prose with an image in it
+
+
+def test_a_paragraph_that_opens_by_taking_up_the_one_above_brings_its_last_sentence():
+    passage = passage_of(
+        _WRAPPED_PROSE + "\n"
+        "Lots of commands take a tree as an argument, and most such commands accept\n"
+        "any of its names.\n"
+        "\n"
+        'In command synopses, the word "tree-ish" is used to designate such an\n'
+        "argument.\n"
+        "\n"
+        "It is expected that your commit names differ from the ones shown here.\n"
+    )
+    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
+    synopses = next(i for i, t in enumerate(texts) if t.startswith("In command synopses"))
+    shown = [" ".join(s.split()) for s in answer_from(passage, synopses)]
+    assert shown[0].startswith("Lots of commands take a tree")
+    expected = next(i for i, t in enumerate(texts) if t.startswith("It is expected"))
+    assert len(answer_from(passage, expected)) == 1  # an opening "It is ..." points at nothing
+
+
+def test_a_line_of_a_forum_dump_that_takes_up_something_does_not_bring_the_post_above():
+    passage = passage_of(
+        "Lots of people argue about goals.\nSuch an argument never convinced me.\n"
+    )
+    assert answer_from(passage, 1) == ["Such an argument never convinced me."]
