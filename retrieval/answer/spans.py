@@ -34,13 +34,13 @@ _POINTS_FORWARD = re.compile(  # a colon, a question (answered next), "the follo
     r"[^\w.!?…]*$",
     re.IGNORECASE,
 )
+# "... used to designate such an argument": the one the sentence before names (in "Some
+# encodings, such as UTF-16, ...; when such an encoding is used" the sentence names it).
+_SUCH_AN = r"^(?![\s\S]*\bsuch as\b)[\s\S]*\bsuch an?\b(?!\s+\w+\s+(?:as|that)\b)"
 _POINTS_BACK = re.compile(
     r"^\W*(?:this|that|these|those|it|they|such|thus|therefore|hence|here|in particular|"
     r"specifically|in other words|moreover|furthermore|that said)\b|"
-    r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b|"
-    # "... used to designate such an argument": the one the sentence before names (in "Some
-    # encodings, such as UTF-16, ...; when such an encoding is used" the sentence names it)
-    r"^(?![\s\S]*\bsuch as\b)[\s\S]*\bsuch an?\b(?!\s+\w+\s+(?:as|that)\b)",
+    r"\b(?:those|these|such) (?:cases|ones|reasons|arguments|points)\b|" + _SUCH_AN,
     re.IGNORECASE,
 )
 # Across a paragraph break only the pointers that cannot point elsewhere: an opening "It is
@@ -48,8 +48,7 @@ _POINTS_BACK = re.compile(
 _TAKES_UP_ABOVE = re.compile(
     r"^\W*(?:these|those|such)\b|"
     r"^\W*this\b(?!\s+(?:document|page|section|chapter|tutorial|guide|manual|howto|article|file|"
-    r"book|post|comment)\b)|"
-    r"^(?![\s\S]*\bsuch as\b)[\s\S]*\bsuch an?\b(?!\s+\w+\s+(?:as|that)\b)",
+    r"book|post|comment)\b)|" + _SUCH_AN,
     re.IGNORECASE,
 )
 _ELABORATES = re.compile(
