@@ -299,8 +299,10 @@ def introduced_block(passage: Passage, index: int) -> list[tuple[str, int]]:
 
 
 def names_block_below(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` speaks of the block after its paragraph ("the following table")."""
-    return bool(_NAMES_BLOCK_BELOW.search(passage.sentence_text(index)))
+    """Whether sentence `index` speaks of the block after its paragraph ("the following
+    table."); one that ends in a colon introduces the block right under it instead."""
+    text = passage.sentence_text(index)
+    return bool(_NAMES_BLOCK_BELOW.search(text)) and not introduces(text)
 
 
 def paragraph_end(passage: Passage, index: int) -> int:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from retrieval.answer.evidence import Evidence, is_heading_at
 from retrieval.answer.extractive import compose, shown
-from retrieval.answer.spans import extend, is_code, with_gaps_filled, with_lead_ins
+from retrieval.answer.spans import (
+    extend,
+    is_code,
+    names_block_below,
+    with_gaps_filled,
+    with_lead_ins,
+)
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
 from retrieval.types import Citation, Passage
@@ -606,3 +612,12 @@ def test_a_line_of_a_forum_dump_that_takes_up_something_does_not_bring_the_post_
         "Lots of people argue about goals.\nSuch an argument never convinced me.\n"
     )
     assert answer_from(passage, 1) == ["Such an argument never convinced me."]
+
+
+def test_only_a_sentence_that_does_not_end_in_a_colon_names_a_block_past_its_paragraph():
+    passage = passage_of(
+        "You could write something like the following in the config, substituting the key:\n"
+        "The values are given in the following table.\n"
+    )
+    assert not names_block_below(passage, 0)  # its colon introduces the block right under it
+    assert names_block_below(passage, 1)
