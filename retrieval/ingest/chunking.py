@@ -17,7 +17,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
 
 
-CHUNKER_VERSION = 15  # bump when the same text would be cut differently: cached cuts go stale
+CHUNKER_VERSION = 16  # bump when the same text would be cut differently: cached cuts go stale
 
 
 def _normalised(text: str) -> str:

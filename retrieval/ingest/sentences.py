@@ -205,8 +205,19 @@ def _closing(lines: list[str], number: int) -> int | None:
         closes = (n for n in range(number + 1, len(lines)) if lines[n].strip().startswith(mark))
         return next((n for n in closes if not lines[n].strip().strip(mark[0])), None)
     if _LISTING.match(line) and (number == 0 or _OPENS_BLOCK.match(lines[number - 1])):
-        return next((n for n in range(number + 1, len(lines)) if lines[n] == line), None)
+        close = next((n for n in range(number + 1, len(lines)) if lines[n] == line), None)
+        if close == number + 2 and _overlined_title(lines[number + 1], line):
+            return None  # "-----\nKeyword-Only Arguments\n-----": a reStructuredText title
+        return close
     return None
+
+
+def _overlined_title(text: str, rule: str) -> bool:
+    """Whether `text`, alone between two equal lines of dashes, is a reStructuredText title
+    over- and underlined by them rather than a one-line AsciiDoc listing: a capitalised line
+    the rules just cover ("$ git init" between two rules is a command)."""
+    title, length = text.strip(), len(rule.rstrip())
+    return bool(title) and title[0].isupper() and len(text.rstrip()) <= length <= len(title) + 4
 
 
 def _opens_unambiguously(lines: list[str], number: int) -> bool:

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.ingest.sentences import sentence_spans
+from retrieval.ingest.sentences import literal_lines, sentence_spans
 
 
 def texts_of(text: str) -> list[str]:
@@ -230,3 +230,12 @@ def test_a_line_of_code_the_chunker_knows_is_one_sentence_whatever_it_holds():
         "# command line argument.  Convert to upper case to allow the user to",
         "x = 1",
     ]
+
+
+def test_a_title_over_and_underlined_with_dashes_is_a_heading_not_a_listing():
+    title = (
+        "Text above.\n\n----------------------\nKeyword-Only Arguments\n----------------------\n"
+    )
+    listing = "Text above.\n\n------------\n$ git init\n------------\n"
+    assert literal_lines(title.split("\n")) == set()
+    assert literal_lines(listing.split("\n")) == {3}  # a one-line AsciiDoc listing stays code
