@@ -115,6 +115,30 @@ def find_gloss(term: str, evidence: list[Evidence]) -> list[Evidence] | None:
             if found is not None:
                 lines = range(candidate.index, found + 1)
                 return [by_place[(candidate.passage.id, i)] for i in lines]
+    for candidate in evidence:
+        opening = _section_opening(term, candidate)
+        if opening is not None and (candidate.passage.id, opening) in by_place:
+            return [by_place[(candidate.passage.id, opening)]]
+    return None
+
+
+def _section_opening(term: str, heading: Evidence) -> int | None:
+    """The first sentence of prose under a heading that names the term and little else
+    ("Lambda Expressions", "The range() Function"): documentation says what a thing is where
+    its section begins, in whatever words ("Small anonymous functions can be created with
+    ...")."""
+    if not heading.is_heading:
+        return None
+    asked, named = set(terms(term)), set(terms(heading.text))
+    # One word more for a term of several ("Class and Instance Variables" for "class
+    # variables"); a term of one word must be the heading ("Expressions" is not "Lambda ...").
+    if not asked or not asked <= named or len(named) > len(asked) + (len(asked) > 1):
+        return None
+    passage = heading.passage
+    for index in range(heading.index + 1, len(passage.sentences)):
+        if is_heading_at(passage, index) or not passage.sentence_text(index).strip():
+            continue
+        return None if in_code(passage, index) else index
     return None
 
 

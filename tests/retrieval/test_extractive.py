@@ -7,7 +7,9 @@ import pytest
 from bot.wording import answer_text
 from retrieval.answer.answertype import AnswerType, asked_type, offers, quantities
 from retrieval.answer.definitions import defined_term, glossed_by_next, glosses
-from retrieval.answer.evidence import term_forms
+from retrieval.answer.evidence import Evidence, find_gloss, term_forms
+from retrieval.ingest.chunking import chunk_corpus
+from retrieval.ingest.corpus import Document
 from retrieval.types import Refusal, RefusalReason
 from tests.conftest import make_service
 
@@ -258,3 +260,26 @@ def test_a_term_asked_in_a_context_is_glossed_where_the_text_writes_it_alone():
     assert term_forms("glyph in unicode terms") == ["glyph in unicode terms", "glyph"]
     assert term_forms("man in the middle") == ["man in the middle", "man"]  # the whole term first
     assert term_forms("lastResort") == ["lastResort"]
+
+
+_SECTION = (
+    "Lambda Expressions\n"
+    "------------------\n"
+    "\n"
+    "Small anonymous functions can be created with the lambda keyword. They can be used\n"
+    "wherever function objects are required.\n"
+)
+
+
+def _sentences_of(text: str) -> list[Evidence]:
+    (passage,) = chunk_corpus([Document("tutorial.rst.txt", text)], chunk_chars=5000)
+    return [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
+
+
+def test_a_section_headed_by_the_term_glosses_it_with_its_first_sentence_of_prose():
+    evidence = _sentences_of(_SECTION)
+    (gloss,) = find_gloss("lambda expressions", evidence)
+    assert gloss.text.startswith("Small anonymous functions can be created")
+    # A heading that names more than the term (or another term) says what its section is about.
+    assert find_gloss("expressions", evidence) is None
+    assert find_gloss("generator expressions", evidence) is None
