@@ -65,7 +65,7 @@ def _ends_introduced_list(item: Evidence, after: Evidence | None, chosen: list[E
     """Whether `item` is its passage's last sentence and the last line of a list that an
     earlier chosen sentence of the passage introduced: the list goes on in the next passage."""
     last = len(item.passage.sentences) - 1
-    if item.index != last or (after is not None and after.passage is item.passage):
+    if item.index != last or not _ends_run(item, after):
         return False
     return any(
         lead.passage is item.passage
@@ -75,12 +75,18 @@ def _ends_introduced_list(item: Evidence, after: Evidence | None, chosen: list[E
     )
 
 
+def _ends_run(item: Evidence, after: Evidence | None) -> bool:
+    """Whether `item` is the last chosen sentence of its passage: `after`, the next chosen
+    one, is of another passage or there is none."""
+    return after is None or after.passage is not item.passage
+
+
 def _names_block_past_end(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> bool:
     """Whether `item` is the last chosen sentence of its passage and a chosen sentence of it
     speaks of the block after its paragraph ("... in the following table."), a paragraph that
     ends the passage: the block opens the next one."""
     passage = item.passage
-    if after is not None and after.passage is passage:
+    if not _ends_run(item, after):
         return False
     last = len(passage.sentences) - 1
     return any(
@@ -101,9 +107,7 @@ def _opens_run(before: Evidence | None, item: Evidence) -> bool:
 
 def _ends_on_lead_in(item: Evidence, after: Evidence | None) -> bool:
     """Whether `item` is the lead-in that ends its passage."""
-    if item.index != _closing_lead_in(item.passage):
-        return False
-    return after is None or after.passage is not item.passage
+    return item.index == _closing_lead_in(item.passage) and _ends_run(item, after)
 
 
 def _closing_lead_in(passage: Passage) -> int | None:
@@ -123,9 +127,8 @@ def _asks_at_end(item: Evidence, after: Evidence | None) -> bool:
     """Whether `item` is a question standing alone that ends its passage: the next one
     opens with its answer."""
     passage = item.passage
-    if item.index != len(passage.sentences) - 1 or (after is not None and after.passage is passage):
-        return False
-    return asks_paragraph_below(passage, item.index)
+    last = len(passage.sentences) - 1
+    return item.index == last and _ends_run(item, after) and asks_paragraph_below(passage, last)
 
 
 def _answer_after(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:

@@ -226,26 +226,20 @@ def _callout_below(passage: Passage, index: int) -> int | None:
 
 
 def _takes_up_above(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` points back at the one before it: in its paragraph, or as
-    the opening of a paragraph that takes up the one above."""
+    """Whether sentence `index` points back at the one before it: in its paragraph, or as the
+    opening of a paragraph of blank-line separated prose that takes up the one above ("In
+    command synopses, the word "tree-ish" is used to designate such an argument."), whose last
+    sentence then says what it points to. (In a forum dump the line above is another post.)"""
+    text = passage.sentence_text(index)
     if same_paragraph(passage, index - 1):
-        return bool(_POINTS_BACK.search(passage.sentence_text(index))) or _leads_in(
-            passage, index - 1
-        )
-    return _takes_up_paragraph_above(passage, index)
-
-
-def _takes_up_paragraph_above(passage: Passage, index: int) -> bool:
-    """Whether sentence `index` opens a paragraph of blank-line separated prose by taking up
-    the one before ("In command synopses, the word "tree-ish" is used to designate such an
-    argument."): the last sentence above says what it points to. (In a forum dump the line
-    above is another post: not there.)"""
-    above = index - 1
-    if same_paragraph(passage, above) or not _wrapped(passage):
-        return False
-    if is_code(passage, above) or is_code(passage, index) or opens_item(passage, index):
-        return False
-    return bool(_TAKES_UP_ABOVE.search(passage.sentence_text(index)))
+        return bool(_POINTS_BACK.search(text)) or _leads_in(passage, index - 1)
+    return (
+        bool(_TAKES_UP_ABOVE.search(text))
+        and _wrapped(passage)
+        and not is_code(passage, index - 1)
+        and not is_code(passage, index)
+        and not opens_item(passage, index)
+    )
 
 
 def asks_paragraph_below(passage: Passage, index: int) -> bool:

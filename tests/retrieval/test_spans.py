@@ -31,6 +31,12 @@ def passage_of(text: str) -> Passage:
     return passage
 
 
+def sentence_at(passage: Passage, words: str) -> int:
+    """The index of the passage's first sentence that holds `words` (line breaks as spaces)."""
+    flat = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
+    return next(i for i, text in enumerate(flat) if words in text)
+
+
 def answer_from(passage: Passage, chosen: int) -> list[str]:
     """The sentences an answer shows when sentence `chosen` of the passage was picked."""
     evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
@@ -485,10 +491,7 @@ _LEVELS = (
 
 def test_a_sentence_naming_the_following_table_brings_its_rows_without_the_frame():
     passage = passage_of(_WRAPPED_PROSE + "\n" + _LEVELS)
-    first = next(
-        i for i in range(len(passage.sentences)) if "following table" in passage.sentence_text(i)
-    )
-    shown = [" ".join(s.split()) for s in answer_from(passage, first)]
+    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "following"))]
     assert "| ``ERROR`` | 40 |" in shown
     assert "| Level | Numeric value |" in shown
     assert not any(s.startswith("+") for s in shown)
@@ -507,10 +510,7 @@ def test_a_table_whose_cells_wrap_onto_several_lines_is_not_shown_in_fragments()
         "| calls were made from.     | ``None``.                |\n"
         "+---------------------------+--------------------------+\n"
     )
-    lead = next(
-        i for i in range(len(passage.sentences)) if "list of things" in passage.sentence_text(i)
-    )
-    shown = answer_from(passage, lead)
+    shown = answer_from(passage, sentence_at(passage, "list of things"))
     assert not any("where" in s or "_srcfile" in s or "What you" in s for s in shown)
 
 
@@ -523,12 +523,10 @@ def test_such_an_argument_brings_the_sentence_that_names_it():
         "A mark is not needed. Some encodings, such as UTF-16, need a mark; when such an\n"
         "encoding is used it is written.\n"
     )
-    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
-    synopses = next(i for i, t in enumerate(texts) if t.startswith("In command synopses"))
+    synopses = sentence_at(passage, "In command synopses")
     assert answer_from(passage, synopses)[0].startswith("Lots of commands take a tree")
     # "such an encoding" takes up what its own sentence named ("Some encodings, such as ...")
-    encodings = next(i for i, t in enumerate(texts) if t.startswith("Some encodings"))
-    assert len(answer_from(passage, encodings)) == 1
+    assert len(answer_from(passage, sentence_at(passage, "Some encodings"))) == 1
 
 
 def test_a_command_with_a_callout_marker_brings_the_note_below_its_block_that_explains_it():
@@ -544,9 +542,7 @@ def test_a_command_with_a_callout_marker_brings_the_note_below_its_block_that_ex
         "<1> add everything under the current directory.\n"
         "<2> make a lightweight, unannotated tag.\n"
     )
-    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
-    tag = next(i for i, t in enumerate(texts) if "git tag" in t)
-    shown = answer_from(passage, tag)
+    shown = answer_from(passage, sentence_at(passage, "git tag"))
     assert shown[-1] == "<2> make a lightweight, unannotated tag."
     assert not any(s.startswith("<1>") for s in shown)
 
@@ -560,9 +556,7 @@ def test_a_question_standing_as_a_paragraph_brings_the_paragraph_that_answers_it
         "Every object is stored under a 40-digit hex name. The 7 char hex strings\n"
         "here are simply the abbreviation of such names. Commands take them too.\n"
     )
-    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
-    asked = next(i for i, t in enumerate(texts) if t.startswith("What are the 7"))
-    shown = [" ".join(s.split()) for s in answer_from(passage, asked)]
+    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "What are"))]
     assert shown[1:] == [
         "We saw in part one of the tutorial that commits have names like this.",
         "Every object is stored under a 40-digit hex name.",
@@ -583,9 +577,8 @@ def test_a_row_of_badges_is_markup_and_never_the_answer():
         "![PyPI](https://img.shields.io/pypi/v/pkg)\n\n"
         "The package binds the library; see ![diagram](d.png) for its layers.\n"
     )
-    texts = [passage.sentence_text(i) for i in range(len(passage.sentences))]
     assert is_heading_at(passage, 0)
-    assert not is_heading_at(passage, len(texts) - 1)  # prose with an image in it
+    assert not is_heading_at(passage, len(passage.sentences) - 1)  # prose with an image in it
 
 
 def test_a_paragraph_that_opens_by_taking_up_the_one_above_brings_its_last_sentence():
@@ -599,12 +592,10 @@ def test_a_paragraph_that_opens_by_taking_up_the_one_above_brings_its_last_sente
         "\n"
         "It is expected that your commit names differ from the ones shown here.\n"
     )
-    texts = [" ".join(passage.sentence_text(i).split()) for i in range(len(passage.sentences))]
-    synopses = next(i for i, t in enumerate(texts) if t.startswith("In command synopses"))
-    shown = [" ".join(s.split()) for s in answer_from(passage, synopses)]
+    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "In command"))]
     assert shown[0].startswith("Lots of commands take a tree")
-    expected = next(i for i, t in enumerate(texts) if t.startswith("It is expected"))
-    assert len(answer_from(passage, expected)) == 1  # an opening "It is ..." points at nothing
+    # an opening "It is ..." points at nothing
+    assert len(answer_from(passage, sentence_at(passage, "It is expected"))) == 1
 
 
 def test_a_line_of_a_forum_dump_that_takes_up_something_does_not_bring_the_post_above():
