@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from retrieval.answer.evidence import Evidence, in_code
+from retrieval.answer.evidence import Evidence, in_code, is_heading_at
 from retrieval.ingest.sentences import (
     ASCIIDOC_MARKUP,
     DOCTEST,
@@ -51,6 +51,9 @@ _TAKES_UP_ABOVE = re.compile(
     r"book|post|comment)\b)|" + _SUCH_AN,
     re.IGNORECASE,
 )
+# "Another difference is ...", "A second tool is ...": the first one was named above, in the
+# sentence before or, across a paragraph break (and the example between), in the paragraph above.
+_ANOTHER = re.compile(r"^\W*(?:(?:yet )?another|one more|a second|a further)\b", re.IGNORECASE)
 _ELABORATES = re.compile(
     r"\W*(?:for example|for instance|e\.g\.|in particular|specifically|that is|namely)\b",
     re.IGNORECASE,
@@ -167,6 +170,8 @@ def _pointed_to(item: Evidence) -> list[tuple[str, int]]:
     places = []
     if index > 0 and _takes_up_above(passage, index):
         places.append((passage.id, index - 1))
+    elif index > 0:
+        places.extend((passage.id, i) for i in _first_of_its_kind(passage, index))
     if index + 1 < len(passage.sentences) and (
         _answered_below(passage, index) or _elaborated_below(passage, index)
     ):
@@ -240,6 +245,30 @@ def _takes_up_above(passage: Passage, index: int) -> bool:
         and not is_code(passage, index)
         and not opens_item(passage, index)
     )
+
+
+def _first_of_its_kind(passage: Passage, index: int) -> list[int]:
+    """The sentences that name the first of what sentence `index` opens by adding to ("Another
+    difference is that ..."): the sentence before it in its paragraph; across a paragraph break
+    of blank-line separated prose, the last sentences (at most MAX_FORWARD + 1) of the
+    paragraph above, past the code example between them ("It modifies the list in-place ..."
+    / example / "Another difference is ..."). Never a heading: "Another useful data type" under
+    "Dictionaries" adds to a section the answer does not hold."""
+    if not _ANOTHER.search(passage.sentence_text(index)) or opens_item(passage, index):
+        return []
+    above = index - 1
+    if same_paragraph(passage, above):
+        return [above]
+    if not _wrapped(passage) or is_code(passage, index):
+        return []
+    while above >= 0 and in_block(passage, above):
+        above -= 1
+    if above < 0 or is_heading_at(passage, above):
+        return []
+    start = above
+    while start > 0 and above - start < MAX_FORWARD and same_paragraph(passage, start - 1):
+        start -= 1
+    return list(range(start, above + 1))
 
 
 def asks_paragraph_below(passage: Passage, index: int) -> bool:

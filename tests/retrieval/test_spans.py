@@ -612,3 +612,40 @@ def test_only_a_sentence_that_does_not_end_in_a_colon_names_a_block_past_its_par
     )
     assert not names_block_below(passage, 0)  # its colon introduces the block right under it
     assert names_block_below(passage, 1)
+
+
+def test_another_of_a_kind_brings_the_paragraph_that_names_the_first_past_the_example():
+    passage = passage_of(
+        _WRAPPED_PROSE + "\n"
+        "Sorting\n"
+        "=======\n"
+        "\n"
+        "Another useful data type is the dictionary, which maps keys to values.\n"
+        "\n"
+        "You can also use the list.sort method. It modifies the list in-place and returns\n"
+        "None. Usually it is less convenient than sorted.\n"
+        "\n"
+        "    >>> a = [5, 2, 3]\n"
+        "    >>> a.sort()\n"
+        "\n"
+        "Another difference is that the list.sort method is only defined for lists.\n"
+        "The simplest way is to print them. Another common way is to write them to a file.\n"
+    )
+    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "Another d"))]
+    assert shown == [
+        "You can also use the list.sort method.",
+        "It modifies the list in-place and returns None.",
+        "Usually it is less convenient than sorted.",
+        "Another difference is that the list.sort method is only defined for lists.",
+    ]
+    # in its paragraph, the sentence before names the first one
+    assert answer_from(passage, sentence_at(passage, "Another common way"))[0].startswith(
+        "The simplest way"
+    )
+    # under a heading, the first one is in a section the answer does not hold
+    assert len(answer_from(passage, sentence_at(passage, "Another useful"))) == 1
+
+
+def test_another_in_a_forum_dump_does_not_bring_the_post_above():
+    passage = passage_of("I like the speed argument.\nAnother point is that SGD is noisy.\n")
+    assert answer_from(passage, 1) == ["Another point is that SGD is noisy."]
