@@ -65,6 +65,24 @@ _NAMES_NOTHING = frozenset(
         "work works happened happen started start used use"
     )
 )
+# "he", "his", "her": a person, whom only a name or a word for a person can stand for in the
+# message itself ("does Nora think she ...", "the author ... his report"): "the example he used"
+# and "which models does he mean" take him from the conversation.
+_PERSONAL = re.compile(r"^(?:he|she|him|his|her|hers)$", re.IGNORECASE)
+_SOMEONE = re.compile(
+    r"(?<=\w)\W+[A-Z][a-z]|(?i:\b(?:author|writer|commenter|critic|poster|person|people|guy|"
+    r"someone|somebody|user|reader|developer|maintainer|op)s?\b)"
+)
+# "which models", "what section", "how many sources": what the question asks for, which a
+# pronoun after it cannot stand for ("which section was that in?").
+_ASKED_FOR = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|but|wait|hm+)\W+)*(?:which|what|how many|how much)\s+"
+    r"(?:\w+\s+){0,2}?(?=(?:do|does|did|is|was|are|were|has|have|had|can|could|would|"
+    r"should|will)\b)",
+    re.IGNORECASE,
+)
+# "which paper was it where ...": "it" announces what follows, it points at nothing.
+_CLEFT = re.compile(r"it\s+(?:where|that|which|who|when)\b", re.IGNORECASE)
 MAX_FOLLOW_UP_TERMS = 4  # "why was that?" leans on the answer; a question this long stands
 MAX_BARE_ORDINAL_TERMS = 3  # "and the second?", "what about the 2nd point": a citation
 
@@ -97,7 +115,14 @@ def depends_on_history(question: str) -> bool:
     # of the protocol sets found: 10 of 13 before, 8 after, and 2 more by `may_lean`).
     # Verbs of saying and making, and interjections, name nothing a pronoun could stand for:
     # in "ok who came up with it?" or "why does he argue that" it takes up the last answer.
-    return not [t for t in _own_terms(question[: pointer.start()]) if t not in _NAMES_NOTHING]
+    before = question[: pointer.start()]
+    if _CLEFT.match(question, pointer.start()):
+        return False
+    if _PERSONAL.match(pointer.group()) or _SOMEONE.search(before):
+        return not _SOMEONE.search(before)
+    asked_for = _ASKED_FOR.match(before)
+    before = before[asked_for.end() :] if asked_for else before
+    return not [t for t in _own_terms(before) if t not in _NAMES_NOTHING]
 
 
 def referenced_citation(question: str, previous: Turn) -> int | None:

@@ -23,6 +23,12 @@ from retrieval.types import Citation, Turn
         "ok who came up with it then?",
         "who wrote that post?",
         "give me an example",
+        # "he" needs a person, and only a name or a word for one in the message can be him
+        "give me the example he used",
+        "what are the two sources he linked for that?",
+        # what a question asks for ("which models") is not what its pronoun stands for
+        "which models does he mean?",
+        "which section was that in again?",
     ],
 )
 def test_messages_that_lean_on_the_last_answer(message):
@@ -43,6 +49,11 @@ def test_messages_that_lean_on_the_last_answer(message):
         "is cyborgism still worth it",
         "just did a git pull and regret it, how do I undo it",
         "give me an example of a generator expression",
+        "does Nora think she was right",
+        "does the commenter think its wrong to reason about LLMs like they're people",
+        "why does the author of the HOWTO say he avoids lambda?",
+        # "which paper was it where": a cleft, whose "it" points at nothing
+        "which paper was it where claude quoted its own scenario?",
     ],
 )
 def test_messages_that_stand_alone(message):
