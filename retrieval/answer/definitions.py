@@ -72,6 +72,19 @@ _NOT_A_TERM = re.compile(
     r"\b(?:way|ways|how)\s+to\b|\b(?:called|named|thing|things|stuff|example|analogy|comment)\b",
     re.IGNORECASE,
 )
+# "the 5 in serversocket.listen(5)", "the number passed to listen()": what a value does where it
+# stands is asked, which no sentence glosses as "X is ...". "recv returned 0 bytes", "git says
+# detached HEAD": a clause, an event whose meaning is asked, not a term.
+_VALUE_IN_PLACE = re.compile(
+    r"^(?:the\s+)?(?:(?:number|value|digit|argument)\s+)?(?:\d+\s+)?(?:in|passed\s+to|given\s+to)"
+    r"\s+\S|^(?:the\s+)?(?:number|value|digit|argument)\s+\d+\b",
+    re.IGNORECASE,
+)
+_CLAUSE = re.compile(
+    r"^\S+\s+(?:(?!\w*eed\b)\w{2,}ed|says|said|gave|gives|got|gets|shows|showed|prints|threw|"
+    r"throws|raises|keeps|kept|tells|told)\s+\S",
+    re.IGNORECASE,
+)
 
 # What may follow the term (after up to three more words) or precede it, to gloss it.
 _GLOSS_AFTER = re.compile(
@@ -121,6 +134,8 @@ def defined_term(question: str) -> str | None:
             and not _NOT_A_TERM_END.search(term)
             and not _NOT_A_TERM_START.search(term)
             and not _NOT_A_TERM.search(term)
+            and not _VALUE_IN_PLACE.search(term)
+            and not _CLAUSE.search(term)
             and not _PRONOUN.match(term)
         ):
             return term

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from retrieval.answer.analysis import QuestionFacts
@@ -11,6 +12,7 @@ from retrieval.answer.evidence import Evidence
 from retrieval.answer.preference import prefer
 from retrieval.answer.spans import (
     extend,
+    in_block,
     indent_of,
     is_code,
     opens_item,
@@ -21,12 +23,14 @@ from retrieval.answer.spans import (
 )
 from retrieval.ingest.markup import displayed
 from retrieval.ingest.sentences import FENCE_LINE
+from retrieval.search.keywords import terms
 from retrieval.types import CODE_INDENT, Citation, Passage, Turn
 
 # Fitted by `seedbot eval --fit-selection` on the dev sets of three corpora (eval/README.md).
 NEAR_BEST = 0.12  # further sentences must score within this of the best one
 FOLLOW = 1  # sentences after each chosen one, in its paragraph, that the answer brings along
 MIN_WORDS = 5  # "Great post." answers nothing
+_WORD = re.compile(r"\w+")
 
 
 def choose(
@@ -42,9 +46,50 @@ def choose(
     they point to, for "what is X" the sentence that says what X is, and for "X vs Y" the
     best sentence on each side."""
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
-    chosen = with_sides(with_gloss(select(ranked, most, near_best), gloss, most), ranked, facts)
-    shown = extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
-    return with_gaps_filled(shown, evidence)
+    picked = select(ranked, most, near_best)
+
+    def shown_for(picked: list[Evidence]) -> list[Evidence]:
+        chosen = with_sides(with_gloss(picked, gloss, most), ranked, facts)
+        shown = extend(with_lead_ins(with_following(chosen, evidence, follow), evidence), evidence)
+        return with_gaps_filled(shown, evidence)
+
+    shown = shown_for(picked)
+    if says_nothing_new(shown, facts.text):
+        shown = shown_for(picked + saying_of(picked, ranked, facts.text))
+    return shown
+
+
+def says_nothing_new(shown: list[Evidence], question: str) -> bool:
+    """Whether the answer only shows the question's own words back: a line that repeats it
+    ("serversocket.listen(5)" for "what does the 5 in serversocket.listen(5) mean"), with code
+    and the lead-in to that code around it, and no sentence that speaks of it."""
+    asked = set(_WORD.findall(question.lower()))
+    return any(_repeats(e, asked) for e in shown) and all(
+        _repeats(e, asked) or in_block(e.passage, e.index) or e.text.rstrip().endswith(":")
+        for e in shown
+    )
+
+
+def saying_of(picked: list[Evidence], ranked: list[Evidence], question: str) -> list[Evidence]:
+    """The best prose sentence that speaks of what the repeated line names ("the argument to
+    ``listen`` ... 5 connect requests"), if any: the repeat shows where the thing is, this
+    what it is."""
+    asked = set(_WORD.findall(question.lower()))
+    named = set(terms(" ".join(e.text for e in picked if _repeats(e, asked))))
+    saying = (
+        e
+        for e in ranked
+        if e not in picked
+        and not _repeats(e, asked)
+        and not in_block(e.passage, e.index)
+        and len(e.text.split()) >= MIN_WORDS
+        and not named.isdisjoint(terms(e.text))
+    )
+    return list(itertools.islice(saying, 1))
+
+
+def _repeats(item: Evidence, asked: set[str]) -> bool:
+    return set(_WORD.findall(item.text.lower())) <= asked
 
 
 def choose_following_up(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.wording import answer_text
+from retrieval.answer.analysis import analyse
 from retrieval.answer.answertype import AnswerType, asked_type, offers, quantities
 from retrieval.answer.definitions import defined_term, glossed_by_next, glosses
 from retrieval.answer.evidence import Evidence, find_gloss, term_forms
+from retrieval.answer.extractive import choose
 from retrieval.ingest.chunking import chunk_corpus
 from retrieval.ingest.corpus import Document
 from retrieval.types import Refusal, RefusalReason
@@ -122,6 +124,34 @@ def test_definition_questions_name_their_term(question, term):
 )
 def test_asking_for_a_way_a_value_or_a_name_is_no_definition_question(question):
     assert defined_term(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # what a value does where it stands: no sentence glosses "the 5 in listen(5)"
+        "what does the 5 in serversocket.listen(5) mean",
+        "what does the number 5 in serversocket.listen(5) mean?",
+        "what does the number passed to serversocket.listen() mean",
+        # an event, a clause: what it means is asked, not what a term is
+        "recv returned 0 bytes, what does that mean",
+        "git says detached HEAD, what does that mean",
+    ],
+)
+def test_the_meaning_of_a_value_in_place_or_of_an_event_is_no_definition_question(question):
+    assert defined_term(question) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("what does detached HEAD mean", "detached HEAD"),
+        ("what is supervised learning", "supervised learning"),
+        ("whats the speed argument against schemers", "speed argument against schemers"),
+    ],
+)
+def test_terms_that_look_like_verbs_are_still_terms(question, term):
+    assert defined_term(question) == term
 
 
 @pytest.mark.parametrize(
@@ -283,3 +313,38 @@ def test_a_section_headed_by_the_term_glosses_it_with_its_first_sentence_of_pros
     # A heading that names more than the term (or another term) says what its section is about.
     assert find_gloss("expressions", evidence) is None
     assert find_gloss("generator expressions", evidence) is None
+
+
+def test_a_line_that_only_repeats_the_question_comes_with_the_sentence_that_speaks_of_it():
+    (passage,) = chunk_corpus(
+        [
+            Document(
+                "sockets.txt",
+                "First, the web server creates a server socket::\n\n"
+                "    serversocket.listen(5)\n\n"
+                "Sockets come in many kinds and most of them are not discussed here.\n\n"
+                "Finally, the argument to listen tells the library to queue up as many as 5\n"
+                "connect requests before refusing outside connections.\n",
+            )
+        ],
+        chunk_chars=5000,
+    )
+    code = next(i for i in range(len(passage.sentences)) if "listen(5)" in passage.sentence_text(i))
+    scores = {code: 0.9}
+    evidence = [
+        Evidence(
+            passage,
+            0,
+            i,
+            scores.get(i, 0.3 if "argument" in passage.sentence_text(i) else 0.4),
+            0.0,
+        )
+        for i in range(len(passage.sentences))
+    ]
+    evidence.sort(key=lambda e: -e.score)
+    facts = analyse("what does the 5 in serversocket.listen(5) mean")
+    texts = [" ".join(e.text.split()) for e in choose(evidence, (), 3, facts)]
+    assert "serversocket.listen(5)" in texts
+    # the sentence that speaks of listen, not the better-scored one that does not
+    assert any(t.startswith("Finally, the argument to listen") for t in texts)
+    assert not any(t.startswith("Sockets come in many kinds") for t in texts)
