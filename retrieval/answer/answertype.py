@@ -73,6 +73,16 @@ _ASKS_YEAR = re.compile(
     re.IGNORECASE,
 )
 _ASKS_TIME = re.compile(_WHEN, re.IGNORECASE)
+# "When do I use which", "when is it ok to merge", "when is the generator the better choice":
+# the circumstances are asked for, which the texts give in any words ("if you ...", "for
+# large inputs ..."), not a time.
+_ASKS_CIRCUMSTANCES = re.compile(
+    r"\bwhen(?:'s|’s|\s+is|\s+are|\s+does|\s+do|\s+should|\s+would|\s+can)\s+"
+    r"(?:i|you|u|we|one|it)\b|"
+    r"\bwhen\b[^?.]*\b(?:better|best|preferred|prefer|worth|matters?|ok|okay|safe|"
+    r"appropriate|a good idea|recommended)\b",
+    re.IGNORECASE,
+)
 # Who someone is, who made or said something, is answered by a name. ("Who does that convince"
 # or "who brought it up" may be answered by "people who ..." or "a commenter": not checked.)
 _ASKS_PERSON = re.compile(
@@ -134,7 +144,7 @@ def asked_type(question: str) -> AnswerType | None:
         return AnswerType.VERSION
     if _ASKS_YEAR.search(question):
         return AnswerType.YEAR
-    if _ASKS_TIME.search(question):
+    if _ASKS_TIME.search(question) and not _ASKS_CIRCUMSTANCES.search(question):
         return AnswerType.TIME
     if _ASKS_PERSON.search(question):
         return AnswerType.PERSON

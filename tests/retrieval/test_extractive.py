@@ -60,6 +60,11 @@ def test_names_and_labels_are_not_amounts(text):
         ("when was MIRI founded", AnswerType.YEAR),
         ("when's gpt-5 dropping", AnswerType.YEAR),
         ("when did misbehaviour start showing up", AnswerType.TIME),
+        ("when do these people expect AGI to arrive", AnswerType.TIME),
+        # circumstances, not a time: "if your branch no longer merges cleanly ..."
+        ("when is it actually ok to merge upstream into my topic branch?", None),
+        ("git branch -d vs git branch -D ? when do i use which", None),
+        ("genexp vs listcomp - when is the generator version the better choice?", None),
         ("why would SGD prefer non-schemers", None),
         ("who is Nora exactly", AnswerType.PERSON),
         ("who came up with the coffee robot example", AnswerType.PERSON),
