@@ -32,6 +32,15 @@ _GREETING = re.compile(
     r"(?:quick (?:one|q|question)\b[\s,!.:-]*)?|^\W*quick (?:one|q|question)\b[\s,!.:-]*",
     re.IGNORECASE,
 )
+# A member introducing the question rather than asking it: "new here -", "first time here
+# :)", "dumb q but". ("first time using git on this laptop" is part of the question.)
+_PREAMBLE = re.compile(
+    r"^\W*(?:(?:i'?m\s+|im\s+)?new here|first time here|just joined|"
+    r"(?:dumb|stupid|silly|noob|basic|random) q(?:uestion)?(?:,?\s+but)?|"
+    r"sorry if (?:this is|it'?s) (?:a )?(?:dumb|stupid|silly|basic|noob) (?:q|question))"
+    r"(?![\w'])[\W_]*",
+    re.IGNORECASE,
+)
 _FILLER_END = re.compile(
     r"(?:[\s,]+(?:lol|lmao|rofl|haha+|pls|plz|please|thanks|thx|ty|tia))+\W*$", re.IGNORECASE
 )
@@ -49,6 +58,7 @@ def normalise(question: str) -> str:
     text = _MARKER.sub("", question)
     text = _FILLER_END.sub("", text)
     text = _GREETING.sub("", text, count=1)
+    text = _PREAMBLE.sub("", text, count=1)
     return " ".join(text.split()) or question
 
 
