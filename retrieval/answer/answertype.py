@@ -86,7 +86,11 @@ _ASKS_CIRCUMSTANCES = re.compile(
 # Who someone is, who made or said something, is answered by a name. ("Who does that convince"
 # or "who brought it up" may be answered by "people who ..." or "a commenter": not checked.)
 _ASKS_PERSON = re.compile(
-    r"\bwho(?:'s|’s|\s+is|\s+was)\s+(?!\w+ing\b)(?:the\s+|this\s+|that\s+)?[\w'-]+|"
+    # ("who is allowed to push tags", "who is responsible for ...": whoever meets a condition,
+    # a role as often as a name: "the release manager", "members of the group")
+    r"\bwho(?:'s|’s|\s+is|\s+was)\s+(?!\w+ing\b|(?:allowed|permitted|able|supposed|"
+    r"responsible|expected|meant|likely|right|wrong|correct)\b)(?:the\s+|this\s+|that\s+)?"
+    r"[\w'-]+|"
     r"\bwho\s+(?:originally\s+|first\s+|actually\s+)?(?:wrote|authored|came\s+up\s+with|coined|"
     r"invented|founded|started|created|originated|said|says|argued|argues|claimed|claims|"
     r"suggested|proposed|posted)\b|\bwho\s+(?:was|is|were)\s+\w+\s+(?:replying|responding)\s+to\b",

@@ -72,6 +72,9 @@ def test_names_and_labels_are_not_amounts(text):
         ("who was he replying to?", AnswerType.PERSON),
         ("who does that line convince", None),  # "people who ..." answers it, not a name
         ("who is talking about path dependence", None),
+        # whoever meets a condition: a role as often as a name ("the release manager")
+        ("in the shared repo example, who is allowed to push version tags", None),
+        ("who is responsible for the maintenance branch", None),
     ],
 )
 def test_the_kind_of_answer_a_question_wants(question, kind):
