@@ -98,6 +98,35 @@ _ASKS_PERSON = re.compile(
 )
 # A capitalised word inside a sentence: a name ("Nora", "Claude", "OpenAI").
 _NAME = re.compile(r"(?<=[\s(,;])[A-Z][a-z]+(?:[A-Z][a-z]*)*\b")
+# What tells a person's name from a product's ("Claude", "Nvidea", "Timsort"): a name of
+# several words ("Randal L. Schwartz", "Fredrik Lundh"), or one that acts or is credited
+# ("Nora argued", "by Carl", "Schwartz, who popularized it", "you and Nora").
+_PERSON_BEFORE = re.compile(r"(?:\b(?:by|and|with|thanks|per)\s+|@)$", re.IGNORECASE)
+_FIRST_NAME = re.compile(r"\b([A-Z](?:[a-z]+|\.))\s+$")  # "Randal L. ", "Fredrik "
+_PERSON_AFTER = re.compile(
+    r"^(?:\s+[A-Z](?:[a-z]+|\.)|,\s+who\b|\s+(?:and\s+(?:I|me)\b|once|also|first|said|says|"
+    r"wrote|writes|argued|argues|thinks|thought|suggested|suggests|proposed|proposes|claimed|"
+    r"claims|noted|notes|pointed|mentioned|mentions|asked|asks|replied|posted|tweeted|"
+    r"popularized|popularised|coined|invented|created|founded))"
+)
+
+
+def _names_person(text: str, match: re.Match) -> bool:
+    before = text[: match.start()]
+    return bool(
+        _PERSON_BEFORE.search(before)
+        or _PERSON_AFTER.match(text[match.end() :])
+        or _after_first_name(before)
+    )
+
+
+def _after_first_name(before: str) -> bool:
+    """Whether a capitalised word that is no pronoun or article ends `before`: the name goes
+    on ("Randal L. Schwartz"), where "The Timsort algorithm" names a thing."""
+    first = _FIRST_NAME.search(before)
+    return first is not None and first.group(1).rstrip(".").lower() not in _NO_NAME
+
+
 # Words written with a capital after a list label or a colon ("a) You raise ...", "Note: The
 # ..."): pronouns, articles and the like, which name no one.
 _NO_NAME = frozenset(
@@ -203,7 +232,7 @@ def _found(kind: AnswerType, text: str) -> set[str]:
     if kind is AnswerType.COUNT:
         return quantities(text) | {m.group().lower() for m in _LIST_ITEM.finditer(text)}
     if kind is AnswerType.PERSON:
-        named = (m.group().lower() for m in _NAME.finditer(text))
+        named = (m.group().lower() for m in _NAME.finditer(text) if _names_person(text, m))
         return {n for n in named if len(n) > 2 and n not in _NO_NAME}
     if kind is AnswerType.VERSION:
         return {m.group().lower() for m in _VERSION.finditer(text)}

@@ -251,6 +251,32 @@ def test_a_who_question_is_answered_by_a_name_it_does_not_already_hold():
 
 
 @pytest.mark.parametrize(
+    "evidence",
+    [
+        "Another name for this idiom is the Schwartzian transform, after Randal L. Schwartz.",
+        "Fredrik Lundh once suggested the following set of rules.",
+        "Use the update-hook example by Carl from Documentation/howto/.",
+        "He thinks so, and Jukka Korpela has written an introductory guide.",
+    ],
+)
+def test_a_name_that_is_credited_or_has_several_words_names_a_person(evidence):
+    assert offers(AnswerType.PERSON, "who came up with it", evidence)
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "As an analogy, even if I was bullish on Nvidea stock prices, a crash proves nothing.",
+        "I changed my mind before seeing Claude quote its own scenario.",
+        "The Timsort algorithm used in Python does multiple sorts efficiently.",
+        "When ChatGPT came out I was surprised by how aligned the model was.",
+    ],
+)
+def test_a_product_or_a_model_is_no_person(evidence):
+    assert not offers(AnswerType.PERSON, "who said that", evidence)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "which python version added itertools.accumulate?",
