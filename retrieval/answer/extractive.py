@@ -54,27 +54,27 @@ def choose(
         return with_gaps_filled(shown, evidence)
 
     shown = shown_for(picked)
-    if says_nothing_new(shown, facts.text):
-        shown = shown_for(picked + saying_of(picked, ranked, facts.text))
+    asked = _words(facts.text)
+    if says_nothing_new(shown, asked):
+        shown = shown_for(picked + saying_of(picked, ranked, asked))
     return shown
 
 
-def says_nothing_new(shown: list[Evidence], question: str) -> bool:
-    """Whether the answer only shows the question's own words back: a line that repeats it
-    ("serversocket.listen(5)" for "what does the 5 in serversocket.listen(5) mean"), with code
-    and the lead-in to that code around it, and no sentence that speaks of it."""
-    asked = set(_WORD.findall(question.lower()))
+def says_nothing_new(shown: list[Evidence], asked: set[str]) -> bool:
+    """Whether the answer only shows the question's own words (`asked`) back: a line that
+    repeats them ("serversocket.listen(5)" for "what does the 5 in serversocket.listen(5)
+    mean"), with code and the lead-in to that code around it, and no sentence that speaks of
+    it."""
     return any(_repeats(e, asked) for e in shown) and all(
         _repeats(e, asked) or in_block(e.passage, e.index) or e.text.rstrip().endswith(":")
         for e in shown
     )
 
 
-def saying_of(picked: list[Evidence], ranked: list[Evidence], question: str) -> list[Evidence]:
+def saying_of(picked: list[Evidence], ranked: list[Evidence], asked: set[str]) -> list[Evidence]:
     """The best prose sentence that speaks of what the repeated line names ("the argument to
     ``listen`` ... 5 connect requests"), if any: the repeat shows where the thing is, this
     what it is."""
-    asked = set(_WORD.findall(question.lower()))
     named = set(terms(" ".join(e.text for e in picked if _repeats(e, asked))))
     saying = (
         e
@@ -89,7 +89,13 @@ def saying_of(picked: list[Evidence], ranked: list[Evidence], question: str) -> 
 
 
 def _repeats(item: Evidence, asked: set[str]) -> bool:
-    return set(_WORD.findall(item.text.lower())) <= asked
+    """Whether the sentence has words, all of them the question's."""
+    said = _words(item.text)
+    return bool(said) and said <= asked
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
 
 
 def choose_following_up(
