@@ -14,6 +14,7 @@ from retrieval.answer.spans import (
     extend,
     in_block,
     indent_of,
+    introduces,
     is_code,
     opens_item,
     same_paragraph,
@@ -66,8 +67,7 @@ def says_nothing_new(shown: list[Evidence], asked: set[str]) -> bool:
     mean"), with code and the lead-in to that code around it, and no sentence that speaks of
     it."""
     return any(_repeats(e, asked) for e in shown) and all(
-        _repeats(e, asked) or in_block(e.passage, e.index) or e.text.rstrip().endswith(":")
-        for e in shown
+        _repeats(e, asked) or in_block(e.passage, e.index) or introduces(e.text) for e in shown
     )
 
 

@@ -118,8 +118,9 @@ def depends_on_history(question: str) -> bool:
     before = question[: pointer.start()]
     if _CLEFT.match(question, pointer.start()):
         return False
-    if _PERSONAL.match(pointer.group()) or _SOMEONE.search(before):
-        return not _SOMEONE.search(before)
+    someone = _SOMEONE.search(before)
+    if someone or _PERSONAL.match(pointer.group()):
+        return someone is None
     asked_for = _ASKED_FOR.match(before)
     before = before[asked_for.end() :] if asked_for else before
     return not [t for t in _own_terms(before) if t not in _NAMES_NOTHING]

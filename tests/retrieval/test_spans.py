@@ -37,6 +37,11 @@ def sentence_at(passage: Passage, words: str) -> int:
     return next(i for i, text in enumerate(flat) if words in text)
 
 
+def flat_answer_from(passage: Passage, words: str) -> list[str]:
+    """The sentences shown when the one holding `words` was picked, line breaks as spaces."""
+    return [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, words))]
+
+
 def answer_from(passage: Passage, chosen: int) -> list[str]:
     """The sentences an answer shows when sentence `chosen` of the passage was picked."""
     evidence = [Evidence(passage, 0, i, 0.5, 0.0) for i in range(len(passage.sentences))]
@@ -491,7 +496,7 @@ _LEVELS = (
 
 def test_a_sentence_naming_the_following_table_brings_its_rows_without_the_frame():
     passage = passage_of(_WRAPPED_PROSE + "\n" + _LEVELS)
-    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "following"))]
+    shown = flat_answer_from(passage, "following")
     assert "| ``ERROR`` | 40 |" in shown
     assert "| Level | Numeric value |" in shown
     assert not any(s.startswith("+") for s in shown)
@@ -556,7 +561,7 @@ def test_a_question_standing_as_a_paragraph_brings_the_paragraph_that_answers_it
         "Every object is stored under a 40-digit hex name. The 7 char hex strings\n"
         "here are simply the abbreviation of such names. Commands take them too.\n"
     )
-    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "What are"))]
+    shown = flat_answer_from(passage, "What are")
     assert shown[1:] == [
         "We saw in part one of the tutorial that commits have names like this.",
         "Every object is stored under a 40-digit hex name.",
@@ -592,7 +597,7 @@ def test_a_paragraph_that_opens_by_taking_up_the_one_above_brings_its_last_sente
         "\n"
         "It is expected that your commit names differ from the ones shown here.\n"
     )
-    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "In command"))]
+    shown = flat_answer_from(passage, "In command")
     assert shown[0].startswith("Lots of commands take a tree")
     # an opening "It is ..." points at nothing
     assert len(answer_from(passage, sentence_at(passage, "It is expected"))) == 1
@@ -631,7 +636,7 @@ def test_another_of_a_kind_brings_the_paragraph_that_names_the_first_past_the_ex
         "Another difference is that the list.sort method is only defined for lists.\n"
         "The simplest way is to print them. Another common way is to write them to a file.\n"
     )
-    shown = [" ".join(s.split()) for s in answer_from(passage, sentence_at(passage, "Another d"))]
+    shown = flat_answer_from(passage, "Another d")
     assert shown == [
         "You can also use the list.sort method.",
         "It modifies the list in-place and returns None.",
