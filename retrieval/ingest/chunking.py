@@ -17,11 +17,15 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH_END = re.compile(r"[.!?…:][\"'”’)\]*_]*$")
 
 
-CHUNKER_VERSION = 16  # bump when the same text would be cut differently: cached cuts go stale
+CHUNKER_VERSION = 17  # bump when the same text would be cut differently: cached cuts go stale
 
 
 def _normalised(text: str) -> str:
     return " ".join(text.split())
+
+
+def _sentence_key(text: str, paragraph: _Paragraph) -> str:
+    return "\x1f".join(_normalised(text[start:end]) for start, end in paragraph.sentences)
 
 
 @dataclass
@@ -64,8 +68,11 @@ def paragraphs_of(doc: Document) -> list[_Paragraph]:
 
 
 def outline(doc: Document, paragraphs: list[_Paragraph]) -> Outline:
+    # A paragraph is a copy of another when it reads the same and is cut into the same
+    # sentences: "Plain words\nAlpha beta." (two lines, two sentences) is no copy of "Plain
+    # words Alpha beta." (one), whose sentence would otherwise be in no passage.
     keys = [
-        hashlib.blake2b(_normalised(doc.text[p.start : p.end]).encode(), digest_size=8).digest()
+        hashlib.blake2b(_sentence_key(doc.text, p).encode(), digest_size=8).digest()
         for p in paragraphs
     ]
     return Outline(
