@@ -34,6 +34,12 @@ def refusal_text(refusal: Refusal) -> str:
             f"The indexed texts mention “{refusal.term}” but don't say what it is. Try asking "
             f"what they say about it, or {SEE_SOURCES}."
         )
+    if refusal.reason is RefusalReason.NOT_MENTIONED:
+        return (
+            f"I couldn't find an answer to that in the indexed texts: they never mention "
+            f"“{refusal.term}”. If they call it something else, ask in their words, or "
+            f"{SEE_SOURCES}."
+        )
     return (
         f"I couldn't find an answer to that in the indexed texts. Try rephrasing it, or "
         f"{SEE_SOURCES}."

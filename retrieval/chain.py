@@ -96,12 +96,16 @@ class AskStages:
         keywords = self.keywords()
         passages = list(ask.passages)
         evidence = rank_evidence(ask.standalone, ask.query_vector, passages, keywords)
-        if ask.follows_refusal:
-            verdict = Verdict(0.0, Refusal(RefusalReason.NOTHING_TO_FOLLOW), ("follows_refusal",))
-        elif not has_content(ask.facts):
+        if not has_content(ask.facts):
             verdict = Verdict(0.0, Refusal(RefusalReason.NOTHING_ASKED), ("no_content",))
         else:
             verdict = self.policy.judge(ask.facts, evidence, passages, keywords)
+        # A follow-up of a question the texts did not answer is read with that question: "ok
+        # then what was that calculation even about" after "what did the calc in 4.4.2
+        # find" asks what the texts may well say. When that too finds nothing, the member
+        # is told there was no answer to follow up on ("why?" after a refusal).
+        if ask.follows_refusal and verdict.refused:
+            verdict = replace(verdict, refusal=Refusal(RefusalReason.NOTHING_TO_FOLLOW))
         return replace(ask, evidence=tuple(evidence), verdict=verdict)
 
     def reread(self, ask: Ask, config: RunnableConfig) -> Ask:

@@ -3,6 +3,7 @@ following, refresh), the ask chain (retrieval/chain.py) and the summarizer."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -122,3 +123,8 @@ class SeedService:
         """Embed the corpus's commonest words into the word cache, in a thread or now."""
         words = self.live.current().common_words
         self.support.prefetch_soon(words) if background else self.support.prefetch(words)
+        # The word lists a refusal reads (0.6 s): after the index and model, like the cache.
+        if background:
+            threading.Thread(target=self.stages.policy.load, name="word-lists", daemon=True).start()
+        else:
+            self.stages.policy.load()

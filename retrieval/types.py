@@ -92,6 +92,7 @@ class RefusalReason(Enum):
 
     NO_EVIDENCE = "no_evidence"  # the texts hold nothing close enough to the question
     NOT_DEFINED = "not_defined"  # "what is X": the texts use X but never say what it is
+    NOT_MENTIONED = "not_mentioned"  # the question names something the texts never mention
     UNVERIFIED = "unverified"  # every quote failed the citation gate
     MODEL_DECLINED = "model_declined"  # the LLM said the passages do not answer
     NOTHING_TO_FOLLOW = "nothing_to_follow"  # a follow-up of a question that went unanswered
@@ -100,7 +101,7 @@ class RefusalReason(Enum):
 
 @dataclass(frozen=True)
 class Refusal:
-    """A structured refusal: its reason, and the term it concerns for NOT_DEFINED."""
+    """A structured refusal: its reason, and the term it concerns (NOT_DEFINED, NOT_MENTIONED)."""
 
     reason: RefusalReason
     term: str = ""

@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--fit-out", type=Path, help="where --fit writes the model (default: print only)"
     )
     evaluate.add_argument(
+        "--fit-features",
+        help="comma-separated features --fit starts from (default: every feature measured)",
+    )
+    evaluate.add_argument(
         "--fit-selection",
         action="store_true",
         help="fit how the offline answer picks its sentences (cross-validated; prints the fit)",

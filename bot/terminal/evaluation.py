@@ -31,7 +31,8 @@ def run_eval(settings: Settings, args) -> int:
         from retrieval.evaluation.fit import fit_and_save
 
         sets = list(_outcomes(settings, paths, measure_all=True))
-        print(json.dumps(fit_and_save(sets, args.fit_out), indent=1))
+        features = args.fit_features.split(",") if getattr(args, "fit_features", None) else None
+        print(json.dumps(fit_and_save(sets, args.fit_out, features), indent=1))
         return 0
     report = ev.Report([o for _, outcomes in _outcomes(settings, paths) for o in outcomes])
     if args.calibrate:

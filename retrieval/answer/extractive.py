@@ -9,7 +9,7 @@ from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.citations import compose as cite_claims
 from retrieval.answer.comparison import speaks_of
 from retrieval.answer.evidence import Evidence
-from retrieval.answer.preference import prefer
+from retrieval.answer.preference import REASON_MARGIN, prefer, reason_for
 from retrieval.answer.spans import (
     extend,
     in_block,
@@ -41,13 +41,16 @@ def choose(
     facts: QuestionFacts,
     near_best: float = NEAR_BEST,
     follow: int = FOLLOW,
+    reason_margin: float = REASON_MARGIN,
 ) -> list[Evidence]:
     """The sentences of the answer: the best matches (never a heading alone), the sentence
     after each (the best match often states a claim that its next sentence completes), what
-    they point to, for "what is X" the sentence that says what X is, and for "X vs Y" the
-    best sentence on each side."""
+    they point to, for "what is X" the sentence that says what X is, for "why" a sentence
+    that gives a reason when the best ones don't, and for "X vs Y" the best sentence on each
+    side."""
     ranked = prefer(facts, [e for e in evidence if not e.is_heading] or evidence)
     picked = select(ranked, most, near_best)
+    picked += reason_for(facts, picked, ranked, reason_margin)
 
     def shown_for(picked: list[Evidence]) -> list[Evidence]:
         chosen = with_sides(with_gloss(picked, gloss, most), ranked, facts)

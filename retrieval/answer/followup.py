@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from retrieval.answer.analysis import is_acknowledgement
 from retrieval.errors import NoSuchCitationError
-from retrieval.search.keywords import terms
+from retrieval.search.keywords import STOPWORDS, terms, words
 from retrieval.types import Turn
 
 _ORDINALS = {
@@ -163,8 +163,13 @@ def resolve(question: str, history: Sequence[Turn]) -> Resolved:
     if number is not None:
         quote = " ".join(previous.citations[number - 1].quote.split())
         return Resolved(f"{question} (about: {quote})", True)
+    if depends_on_history(question) and previous.refused:
+        # What the refused question asked for ("how much slower", "who wrote") is not asked
+        # again: only what it was about, for the follow-up's words to point at.
+        about = " ".join(w for w in words(previous.question) if w not in STOPWORDS)
+        return Resolved(f"{question} {about}", True, True)
     if depends_on_history(question):
-        return Resolved(f"{previous.question} {question}", True, previous.refused)
+        return Resolved(f"{previous.question} {question}", True)
     if previous.refused or not may_lean(question, previous):
         return Resolved(question)
     return Resolved(question, leaning=f"{previous.question} {question}")

@@ -17,7 +17,7 @@ from retrieval.answer.analysis import QuestionFacts
 from retrieval.answer.answertype import AnswerType, offers
 from retrieval.answer.comparison import speaks_of
 from retrieval.answer.evidence import Evidence, find_gloss
-from retrieval.answer.lexicon import unknown_terms
+from retrieval.answer.lexicon import everyday_words, unknown_terms
 from retrieval.answer.refusal_model import RefusalModel
 from retrieval.answer.support import TermSupport
 from retrieval.search.keywords import KeywordIndex, terms
@@ -146,6 +146,13 @@ class RefusalPolicy:
         self.threshold = model.threshold if threshold is None else threshold
         self.measure_all = measure_all  # every feature, for `seedbot eval --fit`
 
+    def uses(self, feature: str) -> bool:
+        return self.measure_all or feature in self.model.features
+
+    def load(self) -> None:
+        """Read the word lists that features and refusals need now, not during an answer."""
+        everyday_words()
+
     def judge(
         self,
         facts: QuestionFacts,
@@ -157,25 +164,36 @@ class RefusalPolicy:
         window = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
         # Word vectors are the costly measure: taken only when the model (or a fit) uses them.
         unsupported = 0.0
-        if self.measure_all or "unsupported" in self.model.features:
+        if self.uses("unsupported"):
             unsupported = self.support.unsupported_share(facts.text, window, keywords)
-        # A word neither the texts nor everyday English use (lexicon.py): a candidate for fits,
-        # read from the vocabulary file only when the model (or a fit) uses it.
-        unknown = 0.0
-        if self.measure_all or "unknown_term" in self.model.features:
-            unknown = float(bool(unknown_terms(facts.text, keywords)))
+        # A word neither the texts nor everyday English use (lexicon.py), looked up only when
+        # the model (or a fit) uses it.
+        unknown = unknown_terms(facts.text, keywords) if self.uses("unknown_term") else []
         gloss = None if facts.term is None else find_gloss(facts.term, evidence)
-        features = measure(facts, evidence, passages, unsupported, gloss, keywords, unknown)
+        features = measure(
+            facts, evidence, passages, unsupported, gloss, keywords, float(bool(unknown))
+        )
         probability = self.model.probability(features) if evidence else 0.0
         reasons = self.model.against(features)
         refusal = None
         if probability < self.threshold:
-            refusal = _refusal(facts, window)
+            # The refusal names a word the texts never use, whether or not the model weighs it.
+            named = unknown if self.uses("unknown_term") else unknown_terms(facts.text, keywords)
+            refusal = _refusal(facts, window, named)
         return Verdict(probability, refusal, reasons, tuple(gloss or ()), features)
 
 
-def _refusal(facts: QuestionFacts, window: str) -> Refusal:
-    """Say so when the texts use the term asked about but never explain it."""
+def _refusal(facts: QuestionFacts, window: str, unknown: list[str]) -> Refusal:
+    """Say so when the texts use the term asked about but never explain it, or never use a
+    word the question names its subject by."""
     if facts.term is not None and facts.term.lower() in window.lower():
         return Refusal(RefusalReason.NOT_DEFINED, facts.term)
+    if unknown:
+        return Refusal(RefusalReason.NOT_MENTIONED, _as_typed(unknown[0], facts.text))
     return Refusal(RefusalReason.NO_EVIDENCE)
+
+
+def _as_typed(word: str, question: str) -> str:
+    """The word as the member wrote it ("RotatingFileHandler", not "rotatingfilehandler")."""
+    typed = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", question, re.IGNORECASE)
+    return typed.group() if typed else word

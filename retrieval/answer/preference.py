@@ -28,6 +28,9 @@ _GIVES_WAY = re.compile(
     re.IGNORECASE,
 )
 REASON_BONUS = 0.04  # fitted on the dev sets of both corpora: see eval/README.md
+# A sentence giving a reason, within this of the best one, is added when none chosen gives one.
+# Fitted by `seedbot eval --fit-selection` on the dev sets of three corpora (eval/README.md).
+REASON_MARGIN = 0.2
 
 
 def prefer(facts: QuestionFacts, evidence: list[Evidence]) -> list[Evidence]:
@@ -40,3 +43,23 @@ def prefer(facts: QuestionFacts, evidence: list[Evidence]) -> list[Evidence]:
         return evidence
     boosted = [replace(e, bonus=REASON_BONUS) if cue.search(e.text) else e for e in evidence]
     return sorted(boosted, key=lambda e: e.score, reverse=True)
+
+
+def reason_for(
+    facts: QuestionFacts,
+    picked: list[Evidence],
+    ranked: list[Evidence],
+    margin: float = REASON_MARGIN,
+) -> list[Evidence]:
+    """For a why-question whose chosen sentences give no reason, the best sentence that does
+    ("the main reason why we weren't seeing misbehaviour was ...") if it scores near the best:
+    the claim asked about is often stated where its reason is not."""
+    if (
+        not _ASKS_REASON.search(facts.text)
+        or not ranked
+        or any(_GIVES_REASON.search(e.text) for e in picked)
+    ):
+        return []
+    floor = ranked[0].score - margin
+    reasons = [e for e in ranked if e.score >= floor and _GIVES_REASON.search(e.text)]
+    return [e for e in reasons if e not in picked][:1]

@@ -2,10 +2,11 @@
 
 Every answer records the policy's features (its `verification["features"]`); the model is an
 L2-regularised logistic regression on them, predicting whether the question is answerable.
-Its threshold keeps wrong refusals at or under MAX_WRONG on the training questions. Features
-are chosen by backward elimination on held-out folds: a feature stays only if the
+Its threshold keeps wrong refusals at or under MAX_WRONG on the training questions.
+Features are chosen by backward elimination on held-out folds: a feature stays only if the
 cross-validated AUC is better with it than without it on more than one corpus of the sets
-(on both, when there are two) and on their mean.
+(on both, when there are two) and on their mean. `--fit-features` names them instead, and
+the fit reports each question set held out in turn beside the shuffled folds.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.answer.refusal_model import RefusalModel
+from retrieval.errors import SeedbotError
 from retrieval.evaluation.evaluate import Outcome, corpus_of
 
 MAX_WRONG = 0.06  # on training folds, so that held-out wrong refusals stay near 0.08
@@ -25,13 +27,25 @@ SEED = 7
 MIN_CORPORA_HELPED = 2  # a feature earns its place on more than one corpus
 
 
-def fit_and_save(sets: Sequence[tuple[Path, list[Outcome]]], out: Path | None) -> dict:
-    """Select features, fit on every question, report cross-validated figures; save to `out`."""
-    names = sorted(sets[0][1][0].answer.verification["features"])
+def fit_and_save(
+    sets: Sequence[tuple[Path, list[Outcome]]],
+    out: Path | None,
+    features: Sequence[str] | None = None,
+) -> dict:
+    """Select features (from `features`, or every one measured), fit on every question, report
+    cross-validated figures; save to `out`."""
+    measured = sorted(sets[0][1][0].answer.verification["features"])
+    unknown = sorted(set(features or ()) - set(measured))
+    if unknown:
+        raise SeedbotError(f"Not a feature the policy measures: {', '.join(unknown)}.")
+    names = sorted(features) if features else measured
     X, y, corpora = _table(sets, names)
-    chosen, trail = select_features(X, y, corpora, names)
+    # Features named by hand are fitted as they are: the choice was made elsewhere (by
+    # comparing held-out sets), and elimination would undo it.
+    chosen, trail = (list(names), []) if features else select_features(X, y, corpora, names)
     columns = [names.index(f) for f in chosen]
     held_out = cross_validate(X[:, columns], y, corpora)
+    by_set = held_out_by_set(X[:, columns], y, corpora, _set_numbers(sets))
     model = fit(X[:, columns], y, chosen)
     report = {
         "questions": {c: int((corpora == c).sum()) for c in sorted(set(corpora))},
@@ -39,6 +53,7 @@ def fit_and_save(sets: Sequence[tuple[Path, list[Outcome]]], out: Path | None) -
         "features": list(chosen),
         "elimination": trail,
         "cross_validated": held_out,
+        "held_out_by_set": by_set,
     }
     model = RefusalModel(**{**model.__dict__, "fitted_on": report})
     if out is not None:
@@ -101,6 +116,10 @@ def _threshold(p: np.ndarray, y: np.ndarray) -> float:
 def cross_validate(X: np.ndarray, y: np.ndarray, corpora: np.ndarray) -> dict:
     """Held-out figures per corpus: each question scored by a model that never saw it."""
     p, refused = _held_out(X, y, corpora)
+    return _per_corpus(p, refused, y, corpora)
+
+
+def _per_corpus(p: np.ndarray, refused: np.ndarray, y: np.ndarray, corpora: np.ndarray) -> dict:
     out = {}
     for corpus in sorted(set(corpora)):
         mask = corpora == corpus
@@ -110,6 +129,32 @@ def cross_validate(X: np.ndarray, y: np.ndarray, corpora: np.ndarray) -> dict:
             "wrong_refusals": round(float(refused[mask & (y == 1)].mean()), 4),
         }
     return out
+
+
+def held_out_by_set(X: np.ndarray, y: np.ndarray, corpora: np.ndarray, sets: np.ndarray) -> dict:
+    """Per-corpus figures with each question set held out in turn: every set was written
+    apart from the others (by another writer, on another day), so this asks how the model
+    does on questions written after it, which shuffled folds of pooled sets do not."""
+    p, refused = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
+    names = [f"f{i}" for i in range(X.shape[1])]
+    for number in sorted(set(sets)):
+        test = sets == number
+        model = fit(X[~test], y[~test], names)
+        p[test] = _probabilities(model, X[test], names)
+        refused[test] = p[test] < model.threshold
+    return _per_corpus(p, refused, y, corpora)
+
+
+def _set_numbers(sets) -> np.ndarray:
+    """Each row's set, numbered, in the order `_table` lays the rows out."""
+    return np.asarray(
+        [
+            number
+            for number, (_, outcomes) in enumerate(sets)
+            for o in outcomes
+            if o.answer.verification.get("features")
+        ]
+    )
 
 
 def _held_out(X, y, corpora) -> tuple[np.ndarray, np.ndarray]:

@@ -2,12 +2,13 @@
 cross-validation on question sets of several corpora.
 
 Each question is run up to the refusal verdict once; the answer is then re-chosen for every
-setting of the grid (how close to the best a further sentence must score, and how many
-sentences after each chosen one the answer brings along). A question scores the mean of
-"the answer holds the gold fact" (its keywords) and "the answer cites a gold line". Folds are
-stratified by corpus, and a setting is judged by its mean over the corpora, so a setting that
-helps one corpus at the other's cost does not win. Longer answers hold more facts by chance, so
-every word costs WORD_COST: a reader's time is the price of completeness.
+setting of the grid (how close to the best a further sentence must score, how many sentences
+after each chosen one the answer brings along, and how close to the best a sentence giving a
+reason must score to be added to a why-answer whose sentences give none). A question scores
+the mean of "the answer holds the gold fact" (its keywords) and "the answer cites a gold
+line". Folds are stratified by corpus, and a setting is judged by its mean over the corpora,
+so a setting that helps one corpus at the other's cost does not win. Longer answers hold more
+facts by chance, so every word costs WORD_COST: a reader's time is the price of completeness.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from retrieval.evaluation.evaluate import Case
 
 NEAR_BEST = (0.04, 0.08, 0.12)
 FOLLOW = (0, 1, 2)
+REASON_MARGIN = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6)
 FOLDS = 5
 SEED = 7
 WORD_COST = 0.002  # 50 more words must buy a tenth more answers with their fact and gold line
+_SETTINGS = ("near_best", "follow", "reason_margin")
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ def prepared(stages, corpus: str, cases: Sequence[Case]) -> list[Trial]:
 
 def fit_selection(trials: list[Trial], most: int) -> dict:
     """Cross-validated figures of the fitted setting against today's, and the fitted setting."""
-    grid = list(itertools.product(NEAR_BEST, FOLLOW))
+    grid = list(itertools.product(NEAR_BEST, FOLLOW, REASON_MARGIN))
     scores = {setting: [_score(t, most, *setting) for t in trials] for setting in grid}
     folds = _folds(trials)
     corpora = sorted({t.corpus for t in trials})
@@ -62,32 +65,36 @@ def fit_selection(trials: list[Trial], most: int) -> dict:
         for i, f in enumerate(folds):
             if f == fold:
                 held_out[trials[i].corpus].append(scores[best][i])
-    today = (extractive.NEAR_BEST, extractive.FOLLOW)
+    today = (extractive.NEAR_BEST, extractive.FOLLOW, extractive.REASON_MARGIN)
     chosen = _best(scores, trials, range(len(trials)), corpora)
     return {
         "questions": {c: sum(t.corpus == c for t in trials) for c in corpora},
-        "chosen": {"near_best": chosen[0], "follow": chosen[1]},
-        "today": {"near_best": today[0], "follow": today[1]},
+        "chosen": dict(zip(_SETTINGS, chosen, strict=True)),
+        "today": dict(zip(_SETTINGS, today, strict=True)),
         "cross_validated": {c: _summary(held_out[c]) for c in corpora},
         "today_figures": {c: _summary(_of(scores, today, trials, c)) for c in corpora},
         "chosen_figures_all": {c: _summary(_of(scores, chosen, trials, c)) for c in corpora},
     }
 
 
-def figures(trials: list[Trial], most: int, near_best: float, follow: int) -> dict:
+def figures(
+    trials: list[Trial], most: int, near_best: float, follow: int, reason_margin: float = 0.0
+) -> dict:
     """Per corpus: how often the answers chosen with this setting hold the fact and gold line."""
-    rows = [(t.corpus, _score(t, most, near_best, follow)) for t in trials]
+    rows = [(t.corpus, _score(t, most, near_best, follow, reason_margin)) for t in trials]
     corpora = sorted({c for c, _ in rows})
     return {c: _summary([r for name, r in rows if name == c]) for c in corpora}
 
 
-def _score(trial: Trial, most: int, near_best: float, follow: int) -> tuple[float, float, int]:
+def _score(
+    trial: Trial, most: int, near_best: float, follow: int, reason_margin: float
+) -> tuple[float, float, int]:
     """(fact in answer, gold cited, words) of the answer chosen with this setting."""
     ask = trial.ask
     if ask.verdict.refused:
         return (0.0, 0.0, 0)
     chosen = extractive.choose(
-        list(ask.evidence), ask.verdict.gloss, most, ask.facts, near_best, follow
+        list(ask.evidence), ask.verdict.gloss, most, ask.facts, near_best, follow, reason_margin
     )
     text, citations = extractive.compose(chosen)
     cited = trial.case.cited_in(citations)

@@ -226,6 +226,26 @@ def test_a_refusal_says_when_the_texts_use_the_term_but_never_explain_it(seed_se
     assert "mention “cyborgism” but don't say what it is" in answer_text(answer)
 
 
+def test_a_refusal_names_what_the_question_asks_about_that_the_texts_never_mention(seed_service):
+    # "Monosemanticity" is in no seed text, in no form, and no everyday word: when the model
+    # refuses, saying so tells the member why, and that the texts' own words might find it.
+    strict = seed_service.settings.replace(min_relevance=1.0)  # refuse everything
+    service = make_service(strict, seed_service.embedder, client=seed_service.store.client)
+    answer = service.ask("what did Anthropic find about Monosemanticity in sparse models")
+    assert answer.refused
+    assert answer.refusal == Refusal(RefusalReason.NOT_MENTIONED, "Monosemanticity")
+    assert "never mention “Monosemanticity”" in answer_text(answer)
+
+
+def test_a_why_answer_brings_a_sentence_that_gives_a_reason(seed_service):
+    # The best match restates the situation ("if you never published until you addressed
+    # everything, you'd most likely never publish"); the reason is the next line's "in order
+    # to spur further research", close enough to the best to be added.
+    answer = seed_service.ask("why shouldnt researchers wait until every objection is handled?")
+    assert "you'd most likely never publish" in answer.text
+    assert "in order to spur further research" in answer.text
+
+
 def test_a_list_answers_how_many():
     question = "how many objections does the commenter list"
     assert offers(AnswerType.COUNT, question, "a) You raise some interesting points")

@@ -118,6 +118,14 @@ def test_a_follow_up_to_a_refusal_is_read_as_one():
     assert resolved.dependent and resolved.follows_refusal
 
 
+def test_a_follow_up_to_a_refusal_takes_up_what_it_was_about_not_what_it_asked():
+    refused = Turn("what did the calc in 4.4.2 find, how much slower would it be", "", refused=True)
+    resolved = resolve("ok then what was that calculation even about", [refused])
+    assert resolved.text.startswith("ok then what was that calculation even about")
+    assert "4.4.2" in resolved.text and "calc" in resolved.text
+    assert "how much" not in resolved.text  # the refused question's amount is not asked again
+
+
 def test_nothing_leans_on_a_refused_turn_unless_it_says_so():
     assert resolve("any catch?", [Turn("q?", "", refused=True)]).leaning == ""
 

@@ -10,8 +10,11 @@ import numpy as np
 import pytest
 
 from retrieval.answer.policy import unknown_name
-from retrieval.evaluation.fit import select_features
+from retrieval.errors import SeedbotError
+from retrieval.evaluation.evaluate import Case, Outcome
+from retrieval.evaluation.fit import fit_and_save, select_features
 from retrieval.search.keywords import KeywordIndex
+from retrieval.types import Answer
 
 DOCS = KeywordIndex(
     [
@@ -81,3 +84,36 @@ def test_the_folds_of_a_fit_do_not_change_with_the_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(runs) == 1
+
+
+def _outcomes(rng, count: int, corpus_features) -> list[Outcome]:
+    """Questions half of them answerable, whose features come from `corpus_features(label)`."""
+    outcomes = []
+    for number in range(count):
+        answerable = number % 2 == 0
+        case = Case(f"q{number}", "a question", answerable, [], [])
+        features = corpus_features(rng, answerable)
+        answer = Answer("a question", "", verification={"features": features})
+        outcomes.append(Outcome(case, None, answer, 0, False))
+    return outcomes
+
+
+def _signal(rng, answerable: bool) -> dict[str, float]:
+    return {"signal": float(answerable) + rng.normal(scale=0.5), "noise": rng.normal()}
+
+
+def test_named_features_are_fitted_as_named_and_scored_on_each_set_held_out(tmp_path):
+    rng = np.random.default_rng(1)
+    sets = [(tmp_path / f"set{n}.jsonl", _outcomes(rng, 60, _signal)) for n in range(3)]
+    report = fit_and_save(sets, None, ["noise", "signal"])
+    assert report["features"] == ["noise", "signal"]  # no elimination: both kept
+    assert report["elimination"] == []
+    by_set = report["held_out_by_set"]["seeds"]  # sets without a corpus folder are seeds
+    assert by_set["auc"] > 0.8  # each set scored by a model fitted on the other two
+
+
+def test_a_feature_the_policy_does_not_measure_is_named_in_the_error(tmp_path):
+    rng = np.random.default_rng(2)
+    sets = [(tmp_path / "set.jsonl", _outcomes(rng, 20, _signal))]
+    with pytest.raises(SeedbotError, match="signl"):
+        fit_and_save(sets, None, ["signl"])

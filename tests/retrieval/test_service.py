@@ -183,6 +183,16 @@ def test_a_follow_up_of_a_refused_question_says_there_is_nothing_to_follow(seed_
     assert follow.refusal == Refusal(RefusalReason.NOTHING_TO_FOLLOW)
 
 
+def test_a_follow_up_of_a_refused_question_is_answered_when_the_texts_answer_it(seed_service):
+    # The texts give no numbers from the 4.4.2 calculation, but they do say what it is about.
+    refused = seed_service.ask("what did the calculation in 4.4.2 find, how many times slower?")
+    assert refused.refused
+    history = [Turn(refused.question, refused.text, refused.citations, refused.refused)]
+    follow = seed_service.ask("ok then what was that calculation even about", history)
+    assert not follow.refused
+    assert "bottlenecked on serial computation" in follow.text
+
+
 def test_a_question_that_stands_alone_is_new_whatever_came_before(seed_service):
     first = seed_service.ask("What did the commenter think about ChatGPT's alignment?")
     history = [Turn(first.question, first.text, first.citations)]
