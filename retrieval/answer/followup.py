@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from retrieval.answer.analysis import is_acknowledgement
 from retrieval.errors import NoSuchCitationError
-from retrieval.search.keywords import STOPWORDS, terms, words
+from retrieval.search.keywords import content_words, terms
 from retrieval.types import Turn
 
 _ORDINALS = {
@@ -166,7 +166,7 @@ def resolve(question: str, history: Sequence[Turn]) -> Resolved:
     if depends_on_history(question) and previous.refused:
         # What the refused question asked for ("how much slower", "who wrote") is not asked
         # again: only what it was about, for the follow-up's words to point at.
-        about = " ".join(w for w in words(previous.question) if w not in STOPWORDS)
+        about = " ".join(content_words(previous.question))
         return Resolved(f"{question} {about}", True, True)
     if depends_on_history(question):
         return Resolved(f"{previous.question} {question}", True)

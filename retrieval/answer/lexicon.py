@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from retrieval.answer.support import MIN_ABBREVIATION
 from retrieval.index.embedder import TOKENIZER_PATH
 from retrieval.search.keywords import STOPWORDS, KeywordIndex, _stem, terms, words
 
@@ -68,11 +69,11 @@ def _is_unknown(word: str, keywords: KeywordIndex) -> bool:
         return False
     if _in_texts(word, keywords):
         return False
-    american = _american(word)
+    american = _american(word)  # the word itself when it has no British ending
+    if american != word and (_everyday(american) or _in_texts(american, keywords)):
+        return False
     return not (
         _everyday(word)
-        or _everyday(american)
-        or _in_texts(american, keywords)
         or _mistyped(word, keywords)
         or _prefixed(word, keywords)
         or _texts_form(word, keywords)
@@ -96,7 +97,6 @@ def _prefixed(word: str, keywords: KeywordIndex) -> bool:
 _BRITISH = (("isation", "ization"), ("ise", "ize"), ("ising", "izing"), ("ised", "ized"))
 _BRITISH += (("ises", "izes"), ("yse", "yze"), ("ysing", "yzing"), ("ysed", "yzed"))
 _NOT_LETTERS = re.compile(r"[^a-z]+")
-MIN_SHORTENED = 4  # "interp", "calc"; shorter prefixes match too much ("con", "pre")
 MIN_EVERYDAY_TYPO = 7  # shorter words are one slip from too many others ("reflog", "reflow")
 
 
@@ -114,7 +114,7 @@ def _texts_form(word: str, keywords: KeywordIndex) -> bool:
     forms = _forms(keywords)
     if word in forms.parts or _stem(word) in forms.unhyphenated:
         return True
-    if len(word) < MIN_SHORTENED:
+    if len(word) < MIN_ABBREVIATION:
         return False
     following = bisect.bisect_left(forms.terms, word)
     return following < len(forms.terms) and forms.terms[following].startswith(word)

@@ -39,13 +39,13 @@ def fit_and_save(
     if unknown:
         raise SeedbotError(f"Not a feature the policy measures: {', '.join(unknown)}.")
     names = sorted(features) if features else measured
-    X, y, corpora = _table(sets, names)
+    X, y, corpora, set_numbers = _table(sets, names)
     # Features named by hand are fitted as they are: the choice was made elsewhere (by
     # comparing held-out sets), and elimination would undo it.
     chosen, trail = (list(names), []) if features else select_features(X, y, corpora, names)
     columns = [names.index(f) for f in chosen]
     held_out = cross_validate(X[:, columns], y, corpora)
-    by_set = held_out_by_set(X[:, columns], y, corpora, _set_numbers(sets))
+    by_set = held_out_by_set(X[:, columns], y, corpora, set_numbers)
     model = fit(X[:, columns], y, chosen)
     report = {
         "questions": {c: int((corpora == c).sum()) for c in sorted(set(corpora))},
@@ -61,9 +61,10 @@ def fit_and_save(
     return report
 
 
-def _table(sets, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows, labels, corpora = [], [], []
-    for path, outcomes in sets:
+def _table(sets, names: list[str]) -> tuple[np.ndarray, ...]:
+    """Features, labels, corpus and set number of every question the policy judged."""
+    rows, labels, corpora, numbers = [], [], [], []
+    for number, (path, outcomes) in enumerate(sets):
         corpus = corpus_of(path)
         for outcome in outcomes:
             features = outcome.answer.verification.get("features")
@@ -72,7 +73,13 @@ def _table(sets, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             rows.append([features[n] for n in names])
             labels.append(float(outcome.case.answerable))
             corpora.append(corpus.parent.name if corpus else "seeds")
-    return np.asarray(rows, dtype=float), np.asarray(labels), np.asarray(corpora)
+            numbers.append(number)
+    return (
+        np.asarray(rows, dtype=float),
+        np.asarray(labels),
+        np.asarray(corpora),
+        np.asarray(numbers),
+    )
 
 
 def fit(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> RefusalModel:
@@ -143,18 +150,6 @@ def held_out_by_set(X: np.ndarray, y: np.ndarray, corpora: np.ndarray, sets: np.
         p[test] = _probabilities(model, X[test], names)
         refused[test] = p[test] < model.threshold
     return _per_corpus(p, refused, y, corpora)
-
-
-def _set_numbers(sets) -> np.ndarray:
-    """Each row's set, numbered, in the order `_table` lays the rows out."""
-    return np.asarray(
-        [
-            number
-            for number, (_, outcomes) in enumerate(sets)
-            for o in outcomes
-            if o.answer.verification.get("features")
-        ]
-    )
 
 
 def _held_out(X, y, corpora) -> tuple[np.ndarray, np.ndarray]:

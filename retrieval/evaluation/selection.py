@@ -78,7 +78,11 @@ def fit_selection(trials: list[Trial], most: int) -> dict:
 
 
 def figures(
-    trials: list[Trial], most: int, near_best: float, follow: int, reason_margin: float = 0.0
+    trials: list[Trial],
+    most: int,
+    near_best: float,
+    follow: int,
+    reason_margin: float = extractive.REASON_MARGIN,
 ) -> dict:
     """Per corpus: how often the answers chosen with this setting hold the fact and gold line."""
     rows = [(t.corpus, _score(t, most, near_best, follow, reason_margin)) for t in trials]

@@ -55,9 +55,14 @@ def words(text: str) -> list[str]:
     return [w for w in found if "n't" not in w and len(w) < 40]
 
 
+def content_words(text: str) -> list[str]:
+    """The words of `text` that are no stopwords, as written (lower-cased)."""
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content words of `text`: what BM25 matches on."""
-    return _stems([w for w in words(text) if w not in STOPWORDS])
+    return _stems(content_words(text))
 
 
 def _stems(content: list[str]) -> list[str]:
@@ -91,7 +96,7 @@ class KeywordIndex:
         lengths = np.zeros(len(texts), dtype=np.float32)
         vocab = self.vocab
         for doc_id, text in enumerate(texts):
-            content = [w for w in words(text) if w not in STOPWORDS]
+            content = content_words(text)
             self.word_counts.update(content)
             stems = _stems(content)
             term_ids.extend([vocab.setdefault(t, len(vocab)) for t in stems])
@@ -124,7 +129,7 @@ class KeywordIndex:
         """
         out = KeywordIndex.__new__(KeywordIndex)
         out.vocab, out.word_counts = dict(self.vocab), Counter(self.word_counts)
-        out.word_counts.subtract(w for text in removed for w in words(text) if w not in STOPWORDS)
+        out.word_counts.subtract(w for text in removed for w in content_words(text))
         out.word_counts = +out.word_counts  # drops words counted down to nothing
         new_terms, new_docs, new_tfs, new_lengths = out._tokenise(texts)
         keep = np.asarray(keep, dtype=np.int64)
