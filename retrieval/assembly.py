@@ -19,6 +19,7 @@ from retrieval.index.indexer import Indexer
 from retrieval.index.live import LiveIndex
 from retrieval.index.locks import RefreshLock
 from retrieval.index.store import Store, make_client
+from retrieval.search.chance import ChanceFloor
 from retrieval.search.retriever import HybridRetriever
 from retrieval.service import SeedService
 from retrieval.settings import Settings
@@ -66,9 +67,11 @@ def assemble(
     retriever = HybridRetriever(
         live=live, embed=lambda text: embed_array(embedder, [text])[0], k=settings.top_k
     )
+    floor = ChanceFloor(lambda texts: embed_array(embedder, texts))
     stages = AskStages(
         retriever=retriever,
         keywords=lambda: live.current().keywords,
+        chance=lambda: floor.of(live.current()),
         policy=RefusalPolicy(
             support,
             RefusalModel.load(settings.refusal_model or SHIPPED),

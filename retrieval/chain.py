@@ -62,6 +62,7 @@ class AskStages:
 
     retriever: HybridRetriever
     keywords: Callable[[], Any]  # the live version's BM25 index, for term weights
+    chance: Callable[[], float]  # the live version's similarity floor (search/chance.py)
     policy: RefusalPolicy
     gate: CitationGate
     answer_sentences: int = 3
@@ -99,7 +100,7 @@ class AskStages:
         if not has_content(ask.facts):
             verdict = Verdict(0.0, Refusal(RefusalReason.NOTHING_ASKED), ("no_content",))
         else:
-            verdict = self.policy.judge(ask.facts, evidence, passages, keywords)
+            verdict = self.policy.judge(ask.facts, evidence, passages, keywords, self.chance())
         # A follow-up of a question the texts did not answer is read with that question: "ok
         # then what was that calculation even about" after "what did the calc in 4.4.2
         # find" asks what the texts may well say. When that too finds nothing, the member

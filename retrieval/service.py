@@ -118,6 +118,7 @@ class SeedService:
         """Load the live index and the embedding model: what the first answer needs."""
         self.live.current()
         self.stages.retriever.embed("warm up")
+        self.stages.chance()  # the floor of this version: a few dozen embeddings, once
 
     def prefetch_words(self, background: bool = True) -> None:
         """Embed the corpus's commonest words into the word cache, in a thread or now."""

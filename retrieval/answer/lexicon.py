@@ -10,10 +10,10 @@ slip away from a word of the texts ("defualt", "lenghts"), or of a long everyday
 ("pipline"), is that word, mistyped; a word the texts write in a longer form ("interp",
 "gpt" beside "gpt4", "finetuning" beside "fine-tuning") is theirs.
 
-A refusal names such a word ("they never mention “submodule”"). It is also a candidate
-feature of the refusal fit (`unknown_term`, `seedbot eval --fit`); the shipped model does not
-use it: refitted with it, the model did better on the Git pages' held-out questions and worse
-on the other two corpora's (eval/README.md).
+A refusal names such a word ("they never mention “submodule”"). It is also a feature of the
+refusal model (`unknown_term`): fitted beside the similarity measured from the corpus's floor
+(search/chance.py), it raised the correct refusals of every corpus held out in turn
+(eval/README.md).
 """
 
 from __future__ import annotations

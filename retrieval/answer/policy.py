@@ -50,7 +50,8 @@ def measure(
     unsupported: float,
     gloss: list[Evidence] | None,
     keywords: KeywordIndex,
-    unknown: float = 0.0,
+    unknown: float,
+    chance: float,
 ) -> dict[str, float]:
     """What the policy knows of the evidence, as numbers (every feature the model may use)."""
     absent = _absent_terms(facts, passages, keywords)
@@ -71,6 +72,9 @@ def measure(
         "gloss_missing": float(facts.term is not None and gloss is None),
         "lexical": best.lexical if best else 0.0,
         "passage_similarity": top.vector_score if top else 0.0,
+        # Above what a question on no subject of these texts gets (search/chance.py): the
+        # same figure on every corpus, where the raw one is not.
+        "passage_over_chance": (top.vector_score if top else 0.0) - chance,
         "keyword_score": math.log1p(top.keyword_score) if top else 0.0,
         "rankings_agree": float(by_vector is not None and by_vector is by_keyword),
         "question_terms": math.log1p(len(facts.content_terms)),
@@ -159,8 +163,10 @@ class RefusalPolicy:
         evidence: list[Evidence],
         passages: list[Passage],
         keywords: KeywordIndex,
+        chance: float,
     ) -> Verdict:
-        """The verdict on answering `facts` from `evidence` (sentences of `passages`)."""
+        """The verdict on answering `facts` from `evidence` (sentences of `passages`);
+        `chance` is the index's similarity floor (search/chance.py)."""
         window = " ".join(p.text for p in passages[:EVIDENCE_PASSAGES])
         # Word vectors are the costly measure: taken only when the model (or a fit) uses them.
         unsupported = 0.0
@@ -171,7 +177,7 @@ class RefusalPolicy:
         unknown = unknown_terms(facts.text, keywords) if self.uses("unknown_term") else []
         gloss = None if facts.term is None else find_gloss(facts.term, evidence)
         features = measure(
-            facts, evidence, passages, unsupported, gloss, keywords, float(bool(unknown))
+            facts, evidence, passages, unsupported, gloss, keywords, float(bool(unknown)), chance
         )
         probability = self.model.probability(features) if evidence else 0.0
         reasons = self.model.against(features)

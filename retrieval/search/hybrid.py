@@ -116,6 +116,12 @@ class Retriever:
             passage.fused_score = fused[passage.id]
         return passages
 
+    def top_similarity(self, query_vector: np.ndarray) -> float:
+        """The similarity of the passage nearest the vector (0.0 in an empty version)."""
+        if not self._ids:
+            return 0.0
+        return max(self._vector_ranking(query_vector).values(), default=0.0)
+
     def _vector_ranking(self, query_vector: np.ndarray) -> dict[str, float]:
         """The passages nearest the question: exactly, or by Chroma's approximate index."""
         wanted = min(CANDIDATES, self.size)

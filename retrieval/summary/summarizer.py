@@ -177,7 +177,8 @@ class Summarizer:
             passages = [p for p in passages if p.stands_in(source)][:TOPIC_PASSAGES]
         keywords = self.live.current().keywords
         evidence = rank_evidence(topic, vector, passages, keywords)
-        if self.stages.policy.judge(analyse(topic), evidence, passages, keywords).refused:
+        chance = self.stages.chance()
+        if self.stages.policy.judge(analyse(topic), evidence, passages, keywords, chance).refused:
             return [], vector
         return passages, vector
 

@@ -101,16 +101,22 @@ def test_bringing_the_next_sentence_along_finds_more_facts_than_the_best_alone(s
     assert set(fitted["cross_validated"]["seeds"]) == {"gold_fact_in_answer", "gold_cited", "words"}
 
 
+def seed_question_sets() -> list[Path]:
+    """Every question set of the seed corpus (the protocol sets are conversations)."""
+    sets = sorted((ROOT / "eval").glob("*.jsonl"))
+    return [path for path in sets if not path.name.startswith("protocol")]
+
+
 @pytest.fixture(scope="module")
 def pooled(seed_service):
-    names = ["questions", "heldout", "heldout2", "heldout3", "heldout4"]
-    cases = [c for name in names for c in load_cases(ROOT / "eval" / f"{name}.jsonl")]
+    cases = [c for path in seed_question_sets() for c in load_cases(path)]
     return evaluate(seed_service, cases).figures()
 
 
 def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled):
-    # The threshold is calibrated on the pooled sets under this same limit.
-    assert pooled["questions"] == 254
+    # The threshold is calibrated on every development set of the three corpora pooled
+    # (retrieval/answer/refusal_model.json), these among them, under this same limit.
+    assert pooled["questions"] >= 1000
     assert pooled["wrong_refusal_rate"] <= 0.1
     assert pooled["citation_validity"] == 1.0
 
