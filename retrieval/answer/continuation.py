@@ -7,11 +7,13 @@ chosen sentence is such a lead-in at its passage's end, or the list it introduce
 passage's end ("... grouped into four categories:" with only the first item left in it), the
 answer brings the block that opens the next passage of the same file; and when a chosen line of
 code belongs to a block that opens its passage, the answer brings the lead-in that ends the
-passage before.
+passage before. A FAQ's answer, cut where its passage ends, goes on with the paragraph that
+opens the next (gitfaq's "What kinds of problems can occur ...?" gives the reason there).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -26,6 +28,8 @@ from retrieval.answer.spans import (
     introduces,
     names_block_below,
     paragraph_end,
+    same_paragraph,
+    wrapped,
 )
 from retrieval.types import Passage
 
@@ -52,13 +56,74 @@ def continued(
             or _ends_introduced_list(item, after, chosen)
             or _names_block_past_end(item, after, chosen)
         )
-        if goes_on and (item.passage.id, True) not in done:
+        if (item.passage.id, True) in done:
+            continue
+        extra: list[Evidence] = []
+        if goes_on:
+            extra = _block_after(item, neighbour, query_vector)
+        elif _asks_at_end(item, after):
+            extra = _answer_after(item, neighbour, query_vector)
+        if not extra and _answer_runs_past_end(item, after, chosen):
+            extra = _rest_of_answer(item, neighbour, query_vector)
+        if goes_on or extra or _asks_at_end(item, after):
             done.add((item.passage.id, True))
-            out.extend(_block_after(item, neighbour, query_vector))
-        elif _asks_at_end(item, after) and (item.passage.id, True) not in done:
-            done.add((item.passage.id, True))
-            out.extend(_answer_after(item, neighbour, query_vector))
+        out.extend(extra)
     return _unique(out)
+
+
+_ASKS = re.compile(r"\?[\W_]*$")  # "...?", or a definition list's "...?::"
+
+
+def _answer_runs_past_end(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> bool:
+    """Whether `item` ends its passage's prose (markup may follow) and answers a question that
+    a chosen sentence of the passage asks before it (a FAQ's entry, "What kinds of problems
+    can occur ...?::" and its answer): the chunker may have cut the answer, which goes on in
+    the next passage."""
+    passage = item.passage
+    prose = [i for i in range(len(passage.sentences)) if not is_heading_at(passage, i)]
+    if not prose or item.index < prose[-1] or not _ends_run(item, after):
+        return False
+    return any(
+        lead.passage is passage and lead.index < item.index and _asks_as_entry(lead)
+        for lead in chosen
+    )
+
+
+def _asks_as_entry(item: Evidence) -> bool:
+    """Whether the sentence is a question that opens its paragraph or ends its line, as a
+    FAQ's entry does ("What can you do if ...? If you know ..."); a question in the middle of
+    a line of forum prose is a commenter's ("Is your basic thought something like ...?"), and
+    what follows it is no answer to the member's."""
+    passage, index = item.passage, item.index
+    if not _ASKS.search(item.text):
+        return False
+    # The chunker cuts wrapped prose between paragraphs, so there a passage's first sentence
+    # opens one; a long line of forum prose it cuts anywhere.
+    if not same_paragraph(passage, index - 1) if index else wrapped(passage):
+        return True
+    following = index + 1
+    end = passage.sentences[following].start if following < len(passage.sentences) else None
+    return end is None or "\n" in passage.text[passage.sentences[index].end : end]
+
+
+def _rest_of_answer(item: Evidence, neighbour: Neighbour, query_vector) -> list[Evidence]:
+    """The paragraph that opens the next passage, unless it opens another entry (a heading,
+    or a paragraph that asks)."""
+    following = neighbour(item.passage, True)
+    if following is None:
+        return []
+    # A list item's continuation mark ("+") may open the passage: the answer goes on after it.
+    start = next((i for i, _ in enumerate(following.sentences) if _has_words(following, i)), None)
+    if start is None or is_heading_at(following, start):
+        return []
+    opening = answer_paragraph(following, start)
+    if any(_ASKS.search(following.sentence_text(i)) for i in opening):
+        return []
+    return [_evidence(following, i, item.rank, query_vector) for i in opening]
+
+
+def _has_words(passage: Passage, index: int) -> bool:
+    return any(c.isalnum() for c in passage.sentence_text(index))
 
 
 def _ends_introduced_list(item: Evidence, after: Evidence | None, chosen: list[Evidence]) -> bool:

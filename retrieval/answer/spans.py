@@ -240,7 +240,7 @@ def _takes_up_above(passage: Passage, index: int) -> bool:
         return bool(_POINTS_BACK.search(text)) or _leads_in(passage, index - 1)
     return (
         bool(_TAKES_UP_ABOVE.search(text))
-        and _wrapped(passage)
+        and wrapped(passage)
         and not is_code(passage, index - 1)
         and not is_code(passage, index)
         and not opens_item(passage, index)
@@ -259,7 +259,7 @@ def _first_of_its_kind(passage: Passage, index: int) -> list[int]:
     above = index - 1
     if same_paragraph(passage, above):
         return [above]
-    if not _wrapped(passage) or is_code(passage, index):
+    if not wrapped(passage) or is_code(passage, index):
         return []
     while above >= 0 and in_block(passage, above):
         above -= 1
@@ -277,7 +277,7 @@ def asks_paragraph_below(passage: Passage, index: int) -> bool:
     paragraph after it answers it. (In a forum dump a line is a post, and the next line
     another post: not there.)"""
     text = passage.sentence_text(index).rstrip()
-    if not text.endswith("?") or is_code(passage, index) or not _wrapped(passage):
+    if not text.endswith("?") or is_code(passage, index) or not wrapped(passage):
         return False
     alone_before = index == 0 or not same_paragraph(passage, index - 1)
     last = index + 1 >= len(passage.sentences)
@@ -504,12 +504,12 @@ def same_paragraph(passage: Passage, index: int) -> bool:
     gap = _gap(passage, index)
     if re.search(r"\n[ \t]*\n", gap):
         return False
-    if "\n" not in gap or _wrapped(passage):
+    if "\n" not in gap or wrapped(passage):
         return True
     return not _ENDED.search(passage.sentence_text(index))
 
 
-def _wrapped(passage: Passage) -> bool:
+def wrapped(passage: Passage) -> bool:
     """Whether the passage's line breaks only wrap its prose. The chunker decided that for the
     whole document and joined wrapped lines into sentences, so a sentence that runs across a
     line break says so even where the passage is too short for `looks_wrapped` to tell."""

@@ -56,4 +56,3 @@ def test_an_everyday_question_stands_near_the_floor_and_an_answerable_one_far_ab
 
     assert over_chance("How do I fix a bike chain that keeps slipping?") < 0.15
     assert over_chance("What is the strongest argument against scheming?") > 0.3
-

@@ -217,3 +217,64 @@ def test_a_question_that_ends_a_passage_brings_the_answer_that_opens_the_next():
         "Every object in the history is stored under a 40-digit hex name, and the seven "
         "characters are the abbreviation of that name.",
     ]
+
+
+_FAQ = _WRAPPED_PROSE + (
+    "\n"
+    "[[long-running-squash-merge]]\n"
+    "What kinds of problems can occur when merging long-lived branches with squash merges?::\n"
+    "\tIn general, there are a variety of problems that can occur when using squash\n"
+    "\tmerges to merge two branches multiple times.  These can include seeing extra\n"
+    "\tcommits in `git log` output, as well as the possibility of needing to re-resolve\n"
+    "\tconflicts again and again.\n"
+    "+\n"
+    "When you perform a squash merge, a merge commit isn't created; instead, the\n"
+    "changes from one side are applied as a regular commit to the other side.  This\n"
+    "means that the merge base for these branches won't have changed.\n"
+    "+\n"
+    "As a consequence, it's best to always use a regular merge commit.\n"
+)
+
+
+def _entry(text: str):
+    passages = chunk_corpus([Document("gitfaq.txt", text)], chunk_chars=420)
+    asked = _find(passages, "What kinds of problems")
+    answer = [Evidence(asked.passage, 0, i, 0.5, 0.0) for i in range(len(asked.passage.sentences))]
+    assert _find(passages, "When you perform").passage is not asked.passage  # cut apart
+    return passages, answer
+
+
+def test_a_faq_answer_cut_at_a_passage_end_goes_on_into_the_next_passage():
+    passages, answer = _entry(_FAQ)
+    shown = [" ".join(e.text.split()) for e in continued(answer, _neighbours(passages), None)]
+    assert (
+        "When you perform a squash merge, a merge commit isn't created; instead, the "
+        "changes from one side are applied as a regular commit to the other side." in shown
+    )
+    assert shown[: len(answer)] == [" ".join(e.text.split()) for e in answer]
+
+
+def test_an_answer_is_not_carried_into_the_next_entry():
+    text = _FAQ.replace(
+        "When you perform", "[[other]]\nWhy does a revert come back?::\n\tWhen you perform"
+    )
+    passages, answer = _entry(text)
+    assert continued(answer, _neighbours(passages), None) == answer
+
+
+def test_a_commenters_question_mid_line_is_no_entry_whose_answer_goes_on():
+    # Forum prose: a post a line, cut anywhere by the chunker; the question is the post's.
+    post = (
+        "Re: your point about goals. Is your basic thought something like: models only use "
+        "their reasoning for the specified goal? If so, my feeling is that the question is "
+        "whether other goals are compatible with training pressures as well. " * 3
+    )
+    passages = chunk_corpus(
+        [Document("000.txt", post + "\nA second post follows here.\n")], chunk_chars=300
+    )
+    asked = _find(passages, "Is your basic thought")
+    run = [
+        Evidence(asked.passage, 0, i, 0.5, 0.0)
+        for i in range(asked.index, len(asked.passage.sentences))
+    ]
+    assert continued(run, _neighbours(passages), None) == run
