@@ -58,14 +58,15 @@ def continued(
         )
         if (item.passage.id, True) in done:
             continue
+        asks = not goes_on and _asks_at_end(item, after)
         extra: list[Evidence] = []
         if goes_on:
             extra = _block_after(item, neighbour, query_vector)
-        elif _asks_at_end(item, after):
+        elif asks:
             extra = _answer_after(item, neighbour, query_vector)
         if not extra and _answer_runs_past_end(item, after, chosen):
             extra = _rest_of_answer(item, neighbour, query_vector)
-        if goes_on or extra or _asks_at_end(item, after):
+        if goes_on or asks or extra:
             done.add((item.passage.id, True))
         out.extend(extra)
     return _unique(out)
@@ -113,7 +114,8 @@ def _rest_of_answer(item: Evidence, neighbour: Neighbour, query_vector) -> list[
     if following is None:
         return []
     # A list item's continuation mark ("+") may open the passage: the answer goes on after it.
-    start = next((i for i, _ in enumerate(following.sentences) if _has_words(following, i)), None)
+    worded = (i for i in range(len(following.sentences)) if _has_words(following, i))
+    start = next(worded, None)
     if start is None or is_heading_at(following, start):
         return []
     opening = answer_paragraph(following, start)

@@ -61,6 +61,7 @@ def measure(
         offers(kind, facts.text, e.text) for e in evidence[:TYPED_SENTENCES]
     )
     top = passages[0] if passages else None
+    first_similarity = top.vector_score if top else 0.0  # the best-ranked passage's own
     by_vector = max(passages, key=lambda p: p.vector_score, default=None)
     by_keyword = max(passages, key=lambda p: p.keyword_score, default=None)
     return {
@@ -71,10 +72,10 @@ def measure(
         "definition_asked": float(facts.term is not None),
         "gloss_missing": float(facts.term is not None and gloss is None),
         "lexical": best.lexical if best else 0.0,
-        "passage_similarity": top.vector_score if top else 0.0,
+        "passage_similarity": first_similarity,
         # Above what a question on no subject of these texts gets (search/chance.py): the
         # same figure on every corpus, where the raw one is not.
-        "passage_over_chance": (top.vector_score if top else 0.0) - chance,
+        "passage_over_chance": first_similarity - chance,
         "keyword_score": math.log1p(top.keyword_score) if top else 0.0,
         "rankings_agree": float(by_vector is not None and by_vector is by_keyword),
         "question_terms": math.log1p(len(facts.content_terms)),
