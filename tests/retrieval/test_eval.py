@@ -50,38 +50,9 @@ def test_the_held_out_sets_are_well_formed(name):
     assert sum(not c.answerable for c in cases) >= 15
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "questions",
-        "heldout",
-        "heldout2",
-        "heldout3",
-        "heldout4",
-        "heldout5",
-        "final3_seeds",
-        "protocol20c",
-        "final4_seeds",
-        "protocol20d",
-        "final5_seeds",
-        "final6_seeds",
-        "protocol20e",
-        "final7_seeds",
-        "final8_seeds",
-        "final9_seeds",
-        "protocol20f",
-        "final10_seeds",
-        "protocol20g",
-        "final11_seeds",
-        "protocol20h",
-        "final12_seeds",
-        "protocol20i",
-        "final13_seeds",
-        "protocol20j",
-    ],
-)
-def test_every_answerable_question_has_keywords_found_in_its_gold_lines(name):
-    for case in load_cases(ROOT / "eval" / f"{name}.jsonl"):
+@pytest.mark.parametrize("path", sorted((ROOT / "eval").glob("*.jsonl")), ids=lambda p: p.stem)
+def test_every_answerable_question_has_keywords_found_in_its_gold_lines(path):
+    for case in load_cases(path):
         assert bool(case.keywords) == case.answerable, case.id
         gold = " ".join(
             read_lines(ROOT / "seeds", g.source, g.line_start, g.line_end) or "" for g in case.gold
@@ -124,15 +95,9 @@ def test_over_every_question_set_answerable_questions_are_rarely_refused(pooled)
 @pytest.mark.parametrize(
     "path",
     [
-        "howtos/questions.jsonl",
-        "howtos/final2.jsonl",
-        "gitdocs/questions.jsonl",
-        "gitdocs/final.jsonl",
-        "howtos/final4.jsonl",
-        "gitdocs/final4.jsonl",
-        "howtos/final5.jsonl",
-        "gitdocs/final5.jsonl",
-        *(f"{corpus}/final{n}.jsonl" for corpus in ("howtos", "gitdocs") for n in range(6, 14)),
+        p.relative_to(ROOT / "eval").as_posix()
+        for p in sorted((ROOT / "eval").glob("*/*.jsonl"))
+        if p.parent.name != "unscored"
     ],
 )
 def test_the_documentation_sets_keywords_are_found_in_their_gold_lines(path):
