@@ -86,9 +86,7 @@ class SeedService:
 
     def refresh(self, progress: Progress | None = None, force: bool = False) -> RefreshReport:
         """Refresh the index from the corpus folder; RefreshRunningError if one is running."""
-        report = self.live.refresh(progress, force)
-        self.stages.chance()  # the new version's floor, now rather than in the next answer
-        return report
+        return self.live.refresh(progress, force)
 
     def ensure_index(self, progress: Progress | None = None) -> RefreshReport | None:
         """Build the index if there is none yet (what `make run` relies on)."""
