@@ -71,10 +71,13 @@ class ChanceFloor:
         if floor is not None:
             return floor
         with self._lock:
+            floor = self._floors.get(name)  # measured by the thread this one waited for
+            if floor is not None:
+                return floor
             if self._vectors is None:
                 self._vectors = self._embed_many(list(OFF_TOPIC))
-            best = [retriever.top_similarity(vector) for vector in self._vectors]
-            floor = float(np.median(best))
+            floor = float(np.median([retriever.top_similarity(v) for v in self._vectors]))
             # Only the versions in use are kept: the live one and, during a swap, the last.
-            self._floors = {**dict(list(self._floors.items())[-1:]), name: floor}
+            last = list(self._floors.items())[-1:]
+            self._floors = dict([*last, (name, floor)])
         return floor

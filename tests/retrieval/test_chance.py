@@ -7,18 +7,12 @@ import pytest
 
 from retrieval.index.embedder import embed_array
 from retrieval.search.chance import OFF_TOPIC, ChanceFloor
+from tests.retrieval.test_indexer import CountingEmbeddings
 
 
-class Counting:
-    """The real embedder, counting the texts it is given."""
-
-    def __init__(self, embedder) -> None:
-        self.embedder = embedder
-        self.texts = 0
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        self.texts += len(texts)
-        return embed_array(self.embedder, texts)
+def counted(counting: CountingEmbeddings) -> ChanceFloor:
+    """A floor whose embeddings `counting` counts."""
+    return ChanceFloor(lambda texts: embed_array(counting, texts))
 
 
 def test_the_floor_is_the_median_best_similarity_of_everyday_questions(seed_service, embedder):
@@ -28,24 +22,24 @@ def test_the_floor_is_the_median_best_similarity_of_everyday_questions(seed_serv
     every = retriever.passage_ids
     best = [max(p.vector_score for p in retriever.load_passages(every, v)) for v in vectors]
     expected = float(np.median(best))
-    assert ChanceFloor(Counting(embedder)).of(retriever) == pytest.approx(expected, abs=1e-6)
+    assert counted(CountingEmbeddings(embedder)).of(retriever) == pytest.approx(expected, abs=1e-6)
     assert 0.0 < expected < 0.3  # everyday questions find little in a forum on AI alignment
 
 
 def test_the_floor_is_measured_once_per_index_version(service, embedder):
-    counting = Counting(embedder)
-    floor = ChanceFloor(counting)
+    counting = CountingEmbeddings(embedder)
+    floor = counted(counting)
     first = floor.of(service.live.current())
     assert floor.of(service.live.current()) == first
-    assert counting.texts == len(OFF_TOPIC)  # the questions are embedded once
+    assert counting.count == len(OFF_TOPIC)  # the questions are embedded once
 
     (service.settings.corpus_dir / "lighthouse.md").write_text(
         "# The Skerrin Point lighthouse\n\nThe lighthouse is painted red and white.\n"
     )
     service.refresh()
     version = service.live.current()
-    assert floor.of(version) == ChanceFloor(Counting(embedder)).of(version)
-    assert counting.texts == len(OFF_TOPIC)  # a new version reuses the embedded questions
+    assert floor.of(version) == counted(CountingEmbeddings(embedder)).of(version)
+    assert counting.count == len(OFF_TOPIC)  # a new version reuses the embedded questions
 
 
 def test_an_everyday_question_stands_near_the_floor_and_an_answerable_one_far_above(
