@@ -93,11 +93,17 @@ def looks_wrapped(text: str) -> bool:
 
 
 _LIST_ITEM = re.compile(rf"^\s*{_ITEM_MARK}\s+\S")
+_ITEM_MARKER = re.compile(rf"^\s*{_ITEM_MARK}\s+(?=\S)")
 
 
 def is_list_item(line: str) -> bool:
     """A line that opens a list item ("* The sort is stable", "2. Creating a file", "(a) ...")."""
     return bool(_LIST_ITEM.match(line))
+
+
+def without_item_marker(line: str) -> str:
+    """The line without the marker that opens its list item ("* ", "2. ", "<8> ")."""
+    return _ITEM_MARKER.sub("", line, count=1)
 
 
 _CODE_DIRECTIVE = re.compile(r"^\.\.\s+(?:code-block|code|sourcecode|doctest)::")

@@ -33,6 +33,7 @@ from retrieval.answer.spans import (
 from retrieval.errors import UnknownDocumentError
 from retrieval.index.live import LiveIndex
 from retrieval.index.store import Version
+from retrieval.ingest.sentences import without_item_marker
 from retrieval.search.keywords import terms
 from retrieval.settings import Settings
 from retrieval.types import Citation, Passage, Refusal, RefusalReason
@@ -49,6 +50,13 @@ MIN_WORDS, MAX_WORDS = 6, 70  # shorter says little; longer reads as a paragraph
 NEAR_DUPLICATE = 0.92  # cosine above which two sentences say the same thing
 LISTED_DOCUMENTS = 20
 _POINTER = re.compile(r"^\W*(?:see|cf\.?|e\.g\.|for example|also)\b", re.IGNORECASE)
+# A cross-reference: the point is elsewhere ("You can see git-var(1) for details on ...",
+# "For more information about ..., see ...", "refer to git-tag(1) for details").
+_REFERS_ON = re.compile(
+    r"\b(?:see|refer to|consult)\b.{0,80}?\bfor (?:more |further |the )?(?:details|information|"
+    r"more)\b|^\W*for (?:more|further) (?:details|information)\b",
+    re.IGNORECASE,
+)
 _DANGLING = frozenset("and or but of a an the to with that which as for by in on".split())
 
 
@@ -174,7 +182,7 @@ class Summarizer:
         k = TOPIC_PASSAGES if source is None else TOPIC_PASSAGES * 4
         passages = self.live.search(topic, vector, k)
         if source is not None:
-            passages = [p for p in passages if p.stands_in(source)][:TOPIC_PASSAGES]
+            passages = [p for p in passages if stands_whole_in(p, source)][:TOPIC_PASSAGES]
         keywords = self.live.current().keywords
         evidence = rank_evidence(topic, vector, passages, keywords)
         chance = self.stages.chance()
@@ -304,9 +312,9 @@ def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
     """The sentences that use a content word of the topic, once each (not its headings or
     code: a title or an example line is no statement about the topic); those of readable length
     when there are any (a label such as "Show JSON schema & grammar" names the topic, says
-    nothing)."""
+    nothing), and of those the ones that are no fragment of a list or pointer elsewhere."""
     wanted = set(terms(topic))
-    found, readable, seen = [], [], set()
+    found, readable, statements, seen = [], [], [], set()
     for passage in passages:
         for index in range(len(passage.sentences)):
             if is_heading_at(passage, index) or _code(passage, index):
@@ -317,7 +325,18 @@ def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
                 found.append((passage, index))
                 if len(shown(text).split()) >= MIN_WORDS:
                     readable.append((passage, index))
-    return readable or found
+                    if not _fragment_or_pointer(shown(text)):
+                        statements.append((passage, index))
+    return statements or readable or found
+
+
+def _fragment_or_pointer(text: str) -> bool:
+    """A list item that finishes its list's lead-in ("<6> rebase internal topic branch ...")
+    or a sentence that points elsewhere ("See the NOTES section in git-rebase(1) for more
+    details"): it names the topic and says nothing of it."""
+    item = without_item_marker(text)
+    pointer = _POINTER.match(text) or _REFERS_ON.search(text)
+    return (item != text and item[:1].islower()) or bool(pointer)
 
 
 def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
@@ -363,13 +382,17 @@ def opens_paragraph(passage: Passage, index: int) -> bool:
 
 
 def _whole_statement(text: str) -> bool:
-    """Of readable length, not a question or a lead-in, not cut off at either end ("... and")."""
+    """Of readable length, not a question or a lead-in, not cut off at either end ("... and"),
+    not a pointer to another place. A list item is judged by its words, not its marker: "*
+    git-push(1) to publish the bleeding edge." and "<8> switch to the master branch." are
+    fragments that finish their list's lead-in, where "* The sort is stable" is a point."""
+    text = without_item_marker(text)
     words = text.rstrip("”\"'’)").split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS or text[-1] in "?:,;" or text[0].islower():
         return False  # a lower-case start is the rest of a sentence cut before it
     if text[0] == "(":
         return False  # a parenthetical aside, not a point
-    if points_back(text) or points_forward(text) or _POINTER.match(text):
+    if points_back(text) or points_forward(text) or _POINTER.match(text) or _REFERS_ON.search(text):
         return False  # "This is why ...", "See section 2.2.4": not a point on its own
     return words[-1].lower() not in _DANGLING
 
@@ -383,7 +406,19 @@ def load_passages(live: LiveIndex, source: str | None) -> list[Passage]:
     retriever = live.current()
     ids = retriever.passage_ids_of(source) if source else retriever.passage_ids
     passages = retriever.load_passages(ids) if ids else []
+    if source:
+        passages = [p for p in passages if stands_whole_in(p, source)]
     return sorted(passages, key=lambda p: (p.source, p.line_start))
+
+
+def stands_whole_in(passage: Passage, source: str) -> bool:
+    """Whether the whole passage is in `source`, as itself or as a copy. A passage of another
+    document that shares only a paragraph with it (the "DESCRIPTION" heading of every manual
+    page) is not: its other sentences are not the document's to summarise."""
+    span = passage.line_end - passage.line_start
+    return passage.source == source or any(
+        copy == source and last - first == span for copy, first, last in passage.duplicates
+    )
 
 
 def resolve_document(name: str, documents: dict) -> str:

@@ -177,6 +177,79 @@ def test_a_summary_of_documentation_holds_points_not_code_or_cut_sentences(
     assert {lead_in for lead_in, _ in summary.sections} <= {"Sorting HOW TO", "Sort Stability"}
 
 
+MANUAL_PAGE = """{name}(7)
+=========
+
+DESCRIPTION
+-----------
+
+{body}
+"""
+EVERYDAY = """Individual developers use a small set of commands every day.  Anybody who makes
+a commit needs these commands, even somebody who works alone.
+
+Examples
+--------
+
+Use a topic branch for each feature:
+
+  $ git switch -c topic <1>
+  $ git switch master <2>
+
+<1> create a new topic branch.
+<2> switch to the master branch.
+
+You need the following commands to publish your work:
+
+  * git-push(1) to publish the bleeding edge.
+  * git-fetch(1) to bring in the work of others.
+
+See git-switch(1) for more details on the options of each command.
+"""
+FAQ = """A merge records both parents, so Git knows which changes it has already combined
+and never asks you to resolve the same conflict twice.  Rebasing rewrites the history
+of a branch, so a branch others have fetched should not be rebased.
+
+Long-lived branches that are merged repeatedly are best merged with real merge commits.
+A topic branch holds the work on one feature until that work is merged.  Delete each
+topic branch once it has been merged, so that the list of branches stays short.
+"""
+
+
+def _manuals_service(settings, embedder, tmp_path):
+    """Two manual pages that share their "DESCRIPTION" heading, as every manual page does."""
+    corpus = tmp_path / "manuals"
+    corpus.mkdir()
+    for name, body in (("giteveryday", EVERYDAY), ("gitfaq", FAQ)):
+        text = MANUAL_PAGE.format(name=name, body=body)
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    docs = make_service(settings, embedder, corpus_dir=corpus, store_dir=tmp_path / "store")
+    docs.refresh()
+    return docs
+
+
+def test_a_document_summary_quotes_only_that_document(settings, embedder, tmp_path):
+    docs = _manuals_service(settings, embedder, tmp_path)
+    for document in ("gitfaq.txt", "giteveryday.txt"):
+        summary = docs.summarize(document=document)
+        assert summary.citations and not summary.refused
+        # The shared heading is indexed once, in the first page's passage: the rest of that
+        # passage is the other page's, not this one's.
+        assert {c.source for c in summary.citations} == {document}
+
+
+def test_a_manual_summary_leaves_out_list_fragments_and_pointers(settings, embedder, tmp_path):
+    docs = _manuals_service(settings, embedder, tmp_path)
+    summaries = (docs.summarize(), docs.summarize(document="giteveryday.txt"))
+    for summary in (*summaries, docs.summarize(topic="git switch and push commands")):
+        quotes = [c.quote.strip() for c in summary.citations]
+        assert quotes and not summary.refused
+        for quote in quotes:
+            assert not quote.startswith(("<1>", "<2>", "* git-"))  # they finish a lead-in
+            assert "for more details" not in quote  # the point is in another page
+    assert "Individual developers use a small set of commands" in summaries[1].text
+
+
 def test_a_topic_the_texts_never_discuss_is_refused(seed_service):
     summary = Summarizer(seed_service.live, seed_service.stages, seed_service.settings).summarize(
         topic="how to cook pasta"
