@@ -64,9 +64,14 @@ class Passage:
         ref = self.sentences[index]
         return self.text[ref.start : ref.end]
 
-    def stands_in(self, source: str) -> bool:
-        """Whether this passage's text is in `source`, as itself or as a copy."""
-        return self.source == source or any(d[0] == source for d in self.duplicates)
+    def stands_whole_in(self, source: str) -> bool:
+        """Whether the whole passage is in `source`, as itself or as a copy. A passage of
+        another document that shares only a paragraph with it (the "DESCRIPTION" heading of
+        every manual page) is not: its other sentences are not that document's."""
+        span = self.line_end - self.line_start
+        return self.source == source or any(
+            copy == source and last - first == span for copy, first, last in self.duplicates
+        )
 
 
 @dataclass(frozen=True)

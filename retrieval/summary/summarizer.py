@@ -182,7 +182,7 @@ class Summarizer:
         k = TOPIC_PASSAGES if source is None else TOPIC_PASSAGES * 4
         passages = self.live.search(topic, vector, k)
         if source is not None:
-            passages = [p for p in passages if stands_whole_in(p, source)][:TOPIC_PASSAGES]
+            passages = [p for p in passages if p.stands_whole_in(source)][:TOPIC_PASSAGES]
         keywords = self.live.current().keywords
         evidence = rank_evidence(topic, vector, passages, keywords)
         chance = self.stages.chance()
@@ -323,9 +323,10 @@ def _naming(passages: list[Passage], topic: str) -> list[tuple[Passage, int]]:
             if text.lower() not in seen and wanted & set(terms(text)):
                 seen.add(text.lower())
                 found.append((passage, index))
-                if len(shown(text).split()) >= MIN_WORDS:
+                said = shown(text)
+                if len(said.split()) >= MIN_WORDS:
                     readable.append((passage, index))
-                    if not _fragment_or_pointer(shown(text)):
+                    if not _fragment_or_pointer(said):
                         statements.append((passage, index))
     return statements or readable or found
 
@@ -335,8 +336,12 @@ def _fragment_or_pointer(text: str) -> bool:
     or a sentence that points elsewhere ("See the NOTES section in git-rebase(1) for more
     details"): it names the topic and says nothing of it."""
     item = without_item_marker(text)
-    pointer = _POINTER.match(text) or _REFERS_ON.search(text)
-    return (item != text and item[:1].islower()) or bool(pointer)
+    return (item != text and item[:1].islower()) or _points_elsewhere(text)
+
+
+def _points_elsewhere(text: str) -> bool:
+    """ "See section 2.2.4", "You can see git-var(1) for details on ...": the point is elsewhere."""
+    return bool(_POINTER.match(text) or _REFERS_ON.search(text))
 
 
 def _candidates(passages: list[Passage]) -> list[tuple[Passage, int]]:
@@ -392,7 +397,7 @@ def _whole_statement(text: str) -> bool:
         return False  # a lower-case start is the rest of a sentence cut before it
     if text[0] == "(":
         return False  # a parenthetical aside, not a point
-    if points_back(text) or points_forward(text) or _POINTER.match(text) or _REFERS_ON.search(text):
+    if points_back(text) or points_forward(text) or _points_elsewhere(text):
         return False  # "This is why ...", "See section 2.2.4": not a point on its own
     return words[-1].lower() not in _DANGLING
 
@@ -400,25 +405,15 @@ def _whole_statement(text: str) -> bool:
 def load_passages(live: LiveIndex, source: str | None) -> list[Passage]:
     """The live index's passages of one document (or all), with their sentence vectors.
 
-    A document's passages include those whose copy stands in it (a paragraph seen before
-    is indexed once, under its first occurrence).
+    A document's passages include those whose whole copy stands in it (a paragraph seen
+    before is indexed once, under its first occurrence).
     """
     retriever = live.current()
     ids = retriever.passage_ids_of(source) if source else retriever.passage_ids
     passages = retriever.load_passages(ids) if ids else []
     if source:
-        passages = [p for p in passages if stands_whole_in(p, source)]
+        passages = [p for p in passages if p.stands_whole_in(source)]
     return sorted(passages, key=lambda p: (p.source, p.line_start))
-
-
-def stands_whole_in(passage: Passage, source: str) -> bool:
-    """Whether the whole passage is in `source`, as itself or as a copy. A passage of another
-    document that shares only a paragraph with it (the "DESCRIPTION" heading of every manual
-    page) is not: its other sentences are not the document's to summarise."""
-    span = passage.line_end - passage.line_start
-    return passage.source == source or any(
-        copy == source and last - first == span for copy, first, last in passage.duplicates
-    )
 
 
 def resolve_document(name: str, documents: dict) -> str:
